@@ -1,0 +1,43 @@
+# fazhi: `make run` builds the warehouse from seeds/, `make test` runs the suite.
+# Everything is installed into this folder (.tools for uv, .venv for the project) from the
+# lock file; only Python 3.11 and the package registries are needed.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+TOOLS := $(CURDIR)/.tools
+UV := $(TOOLS)/bin/uv
+VENV := $(CURDIR)/.venv
+
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export DAGSTER_HOME := $(CURDIR)
+export FAZHI_DAGSTER_STORAGE ?= $(CURDIR)/.dagster
+
+.PHONY: install run test lint ui clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/fazhi build
+
+lint: install
+	$(VENV)/bin/ruff check pipelines tests
+
+test: lint
+	$(VENV)/bin/pytest
+
+ui: install
+	mkdir -p $(FAZHI_DAGSTER_STORAGE)
+	$(VENV)/bin/dagster dev -m pipelines.definitions
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .dagster warehouse/*.duckdb warehouse/.work

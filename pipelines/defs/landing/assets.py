@@ -1,0 +1,51 @@
+import dagster as dg
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.resources import CorpusResource
+from pipelines.landing.sources import land_corpus
+from pipelines.preview import markdown_preview
+from pipelines.reading.documents import report_id_of
+from pipelines.warehouse.tables import replace_table
+
+
+@dg.asset(
+    group_name="landing",
+    kinds={"filesystem", "duckdb"},
+    pool="warehouse",
+    description=(
+        "Every file of the corpus folder (FAZHI_SOURCES, read recursively), copied as it arrived "
+        "into the content-addressed store beside the warehouse and listed with its sha256, size "
+        "and first arrival time."
+    ),
+)
+def source_files(
+    context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    store = corpus.store
+    files = land_corpus(corpus.settings.sources, store).with_columns(
+        report_id=report_id_of(pl.col("sha256")),
+        stored_path=pl.concat_str(
+            pl.lit(f"{store.objects}/"),
+            pl.col("sha256").str.slice(0, 2),
+            pl.lit("/"),
+            pl.col("sha256"),
+        ),
+    )
+    with duckdb.get_connection() as conn:
+        replace_table(conn, "source_files", files)
+    new = files.filter("is_new")
+    context.log.info(f"landed {files.height} files, {new.height} new")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": files.height,
+            "new_files": new.height,
+            "distinct_contents": files["sha256"].n_unique(),
+            "store": dg.MetadataValue.path(str(store.root)),
+            "preview": dg.MetadataValue.md(
+                markdown_preview(
+                    files.select("source_name", "sha256", "size", "arrived_at", "is_new")
+                )
+            ),
+        }
+    )

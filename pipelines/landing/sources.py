@@ -1,0 +1,55 @@
+"""Landing: find the report files of the corpus folder and put each into the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.landing.store import Arrival, ContentStore, utc_now
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """Every regular file below root, recursively, skipping hidden files and folders."""
+    if not root.is_dir():
+        raise FileNotFoundError(f"corpus folder {root} does not exist")
+    return sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    )
+
+
+def land_corpus(root: Path, store: ContentStore) -> pl.DataFrame:
+    """Copy every file of the corpus into the store and log the names it has not seen.
+
+    Returns one row per file now in the corpus: source_name (path relative to root), sha256,
+    size, arrived_at (when this name first brought these bytes), origin, is_new.
+    """
+    known = store.arrivals()
+    known_pairs = set(zip(known["source_name"], known["sha256"], strict=True))
+    now = utc_now()
+    current: list[tuple[str, str]] = []
+    arrivals: list[Arrival] = []
+    for path in corpus_files(root):
+        name = path.relative_to(root).as_posix()
+        data = path.read_bytes()
+        sha256 = store.put(data)
+        current.append((name, sha256))
+        if (name, sha256) not in known_pairs:
+            arrivals.append(Arrival(name, sha256, len(data), now, "file"))
+    store.record(arrivals)
+    first_arrivals = (
+        store.arrivals()
+        .group_by("source_name", "sha256")
+        .agg(pl.col("size").first(), pl.col("arrived_at").min(), pl.col("origin").first())
+    )
+    files = pl.DataFrame(
+        current, schema={"source_name": pl.String, "sha256": pl.String}, orient="row"
+    )
+    arrived_now = pl.lit(now).str.to_datetime(time_zone="UTC", time_unit="us")
+    return (
+        files.join(first_arrivals, on=["source_name", "sha256"], how="left")
+        .with_columns(is_new=pl.col("arrived_at") == arrived_now)
+        .sort("source_name")
+    )

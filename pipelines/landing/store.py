@@ -1,0 +1,92 @@
+"""The content-addressed store: every input is kept exactly as it arrived, never rewritten.
+
+Objects live under ``objects/<first two hex>/<sha256>``; ``arrivals.jsonl`` is an append-only
+log of which name (a path below the corpus folder, or a URL) brought which bytes, and when.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+ARRIVAL_SCHEMA = {
+    "source_name": pl.String,
+    "sha256": pl.String,
+    "size": pl.Int64,
+    "arrived_at": pl.Datetime("us", "UTC"),
+    "origin": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Arrival:
+    source_name: str
+    sha256: str
+    size: int
+    arrived_at: str
+    origin: str
+
+
+class ContentStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.objects = root / "objects"
+        self.log = root / "arrivals.jsonl"
+
+    def object_path(self, sha256: str) -> Path:
+        return self.objects / sha256[:2] / sha256
+
+    def read(self, sha256: str) -> bytes:
+        return self.object_path(sha256).read_bytes()
+
+    def put(self, data: bytes) -> str:
+        """Keep these bytes unless the store has them already; return their sha256."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        target = self.object_path(sha256)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # Write beside the target, then rename: a killed run never leaves a half-written object.
+            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+                tmp.write(data)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.replace(tmp.name, target)
+            target.chmod(0o444)
+        return sha256
+
+    def arrivals(self) -> pl.DataFrame:
+        """Every arrival ever logged; a line cut short by a killed run is skipped."""
+        if not self.log.exists():
+            return pl.DataFrame(schema=ARRIVAL_SCHEMA)
+        complete = [line for line in self.log.read_bytes().splitlines() if line.endswith(b"}")]
+        if not complete:
+            return pl.DataFrame(schema=ARRIVAL_SCHEMA)
+        raw = pl.read_ndjson(
+            io.BytesIO(b"\n".join(complete)), schema=ARRIVAL_SCHEMA | {"arrived_at": pl.String}
+        )
+        return raw.with_columns(
+            pl.col("arrived_at").str.to_datetime(time_zone="UTC", time_unit="us")
+        )
+
+    def record(self, arrivals: Iterable[Arrival]) -> None:
+        lines = [json.dumps(asdict(a), ensure_ascii=False) for a in arrivals]
+        if not lines:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self.log.open("a", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")

@@ -1,0 +1,84 @@
+"""Reading: each distinct content of the corpus becomes one document of text, or a rejection."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.landing.store import ContentStore
+from pipelines.reading.decoding import UnreadableSource, require_chinese
+from pipelines.reading.formats import READERS, detect_format
+from pipelines.reading.normalize import normalize_line_ends, normalize_width
+
+MAX_BYTES = 30 * 1024 * 1024
+
+DOCUMENT_SCHEMA = {
+    "report_id": pl.String,
+    "sha256": pl.String,
+    "source_format": pl.String,
+    "encoding": pl.String,
+    "raw_text": pl.String,
+}
+REJECTION_SCHEMA = {
+    "sha256": pl.String,
+    "source_format": pl.String,
+    "stage": pl.String,
+    "reason": pl.String,
+}
+
+
+def report_id_of(sha256: pl.Expr) -> pl.Expr:
+    """A report's id is its content hash, shortened: the same bytes get the same id on every run."""
+    return sha256.str.slice(0, 16)
+
+
+def first_names(files: pl.DataFrame) -> pl.DataFrame:
+    """One row per content: the name it first arrived under, and every name it arrived under."""
+    return (
+        files.sort("arrived_at", "source_name")
+        .group_by("sha256", maintain_order=True)
+        .agg(
+            pl.col("source_name").first(),
+            pl.col("source_name").alias("source_names"),
+            pl.col("size").first(),
+            pl.col("arrived_at").first(),
+            pl.col("origin").first(),
+        )
+    )
+
+
+def read_documents(
+    contents: pl.DataFrame, store: ContentStore
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Decode every content (sha256, source_name, size) into text.
+
+    Returns (documents, rejections): documents with normalised raw_text, rejections with the
+    stage and the reason a person can act on.
+    """
+    documents: list[tuple[str, str, str, str]] = []
+    rejections: list[tuple[str, str | None, str, str]] = []
+    for sha256, source_name, size in contents.select("sha256", "source_name", "size").iter_rows():
+        if size > MAX_BYTES:
+            rejections.append(
+                (sha256, None, "read", f"too large: {size:,} bytes, over the {MAX_BYTES:,} limit")
+            )
+            continue
+        data = store.read(sha256)
+        source_format = detect_format(source_name, data)
+        try:
+            text, encoding = READERS[source_format](data)
+            require_chinese(text)
+        except UnreadableSource as error:
+            rejections.append((sha256, source_format, "read", str(error)))
+            continue
+        documents.append((sha256, source_format, encoding, text))
+    docs = pl.DataFrame(
+        documents,
+        schema={k: v for k, v in DOCUMENT_SCHEMA.items() if k != "report_id"},
+        orient="row",
+    ).with_columns(
+        report_id=report_id_of(pl.col("sha256")),
+        raw_text=normalize_width(normalize_line_ends(pl.col("raw_text"))),
+    )
+    return docs.select(list(DOCUMENT_SCHEMA)), pl.DataFrame(
+        rejections, schema=REJECTION_SCHEMA, orient="row"
+    )

@@ -1,0 +1,80 @@
+"""The reports table: documents joined with their metadata, and the ones that are not reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from pipelines.reports.metadata import infer_metadata
+from pipelines.reports.regions import assign_regions
+
+FIRST_PLAUSIBLE_YEAR = 2000
+GOVERNMENT = r"(?:人民政府|政府|管理委员会|管委会|行政公署)$"
+TOPIC = r"法治|依法行政|法制"
+
+
+def org_kind(org_name: pl.Expr, region: pl.Expr) -> pl.Expr:
+    """government for a people's government, a zone's committee or a bare place name;
+    department for a bureau, office or commission reporting on its own work."""
+    return (
+        pl.when(org_name.is_null())
+        .then(None)
+        .when(
+            org_name.str.contains(GOVERNMENT) | (org_name == region) | org_name.str.ends_with("区")
+        )
+        .then(pl.lit("government"))
+        .otherwise(pl.lit("department"))
+    )
+
+
+def build_reports(
+    documents: pl.DataFrame, contents: pl.DataFrame, text: str = "raw_text"
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (reports, rejections).
+
+    documents: report_id, sha256, source_format, encoding and the text column.
+    contents: one row per sha256 with source_name and arrived_at (first arrival).
+    A document is rejected when it is not about law-based government or names no year.
+    """
+    metadata = assign_regions(infer_metadata(documents, text), "org_name", "title", "opening")
+    this_year = date.today().year
+    candidates = (
+        documents.join(contents.select("sha256", "source_name", "arrived_at"), on="sha256")
+        .join(metadata, on="report_id", how="left")
+        .with_columns(
+            reason=pl.when(~pl.col(text).str.contains(TOPIC))
+            .then(
+                pl.lit("not a report on law-based government: it never mentions 法治 or 依法行政")
+            )
+            .when(pl.col("report_year").is_null())
+            .then(
+                pl.lit(
+                    "no report year: none in the title, the opening, the body or a dated signature"
+                )
+            )
+            .when(~pl.col("report_year").is_between(FIRST_PLAUSIBLE_YEAR, this_year))
+            .then(
+                pl.format(
+                    "implausible report year {}: outside {}-{}",
+                    "report_year",
+                    pl.lit(FIRST_PLAUSIBLE_YEAR),
+                    pl.lit(this_year),
+                )
+            )
+        )
+    )
+    reports = (
+        candidates.filter(pl.col("reason").is_null())
+        .with_columns(
+            org_kind=org_kind(pl.col("org_name"), pl.col("region")),
+            n_chars=pl.col(text).str.len_chars().cast(pl.Int64),
+        )
+        .rename({text: "text"})
+        .drop("reason", "opening")
+        .sort("region", "report_year", "report_id", nulls_last=True)
+    )
+    rejections = candidates.filter(pl.col("reason").is_not_null()).select(
+        "sha256", "source_format", stage=pl.lit("reports"), reason="reason"
+    )
+    return reports, rejections

@@ -1,0 +1,47 @@
+"""Where fazhi reads and writes, from environment variables with project defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+SQL_DIR = PROJECT_ROOT / "sql"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths of one fazhi deployment.
+
+    sources: the folder of report files, read recursively.
+    warehouse: the published DuckDB file that users and BI tools open.
+    The content-addressed store and the pipeline's working database live beside it.
+    """
+
+    sources: Path
+    warehouse: Path
+
+    @property
+    def store(self) -> Path:
+        return self.warehouse.parent / "store"
+
+    @property
+    def staging(self) -> Path:
+        # The working database the assets write to; users only ever see published copies of it.
+        return self.warehouse.parent / ".work" / self.warehouse.name
+
+
+def _resolve(value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (Path.cwd() / path).resolve()
+
+
+def load_settings() -> Settings:
+    return Settings(
+        sources=_resolve(os.environ.get("FAZHI_SOURCES", str(PROJECT_ROOT / "seeds"))),
+        warehouse=_resolve(
+            os.environ.get("FAZHI_WAREHOUSE", str(PROJECT_ROOT / "warehouse" / "fazhi.duckdb"))
+        ),
+    )

@@ -1,0 +1,76 @@
+"""Publishing: build a fresh warehouse file from the working database and swap it in atomically.
+
+Readers (BI tools, `duckdb -readonly`) never see a half-built warehouse: the new file is
+complete and verified before one rename puts it in place. A reader holding the old file keeps
+its snapshot until it reconnects, and does not block the run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from pipelines.settings import SQL_DIR
+from pipelines.warehouse.tables import public_tables, table_ddl
+
+VIEW_FILES = SQL_DIR
+
+
+def create_views(conn: duckdb.DuckDBPyConnection, folder: Path = VIEW_FILES) -> list[str]:
+    """Run every sql/*.sql view file; a view that reads another is retried once that exists."""
+    pending = sorted(folder.glob("*.sql"))
+    created: list[str] = []
+    while pending:
+        failed: list[Path] = []
+        errors: list[str] = []
+        for path in pending:
+            try:
+                conn.execute(path.read_text(encoding="utf-8"))
+                created.append(path.stem)
+            except duckdb.CatalogException as error:
+                failed.append(path)
+                errors.append(f"{path.name}: {error}")
+        if len(failed) == len(pending):
+            raise RuntimeError("views that cannot be created:\n" + "\n".join(errors))
+        pending = failed
+    return created
+
+
+def publish(staging: Path, target: Path) -> dict[str, int]:
+    """Copy the public tables of staging into a new file with views, then rename it over target.
+
+    Returns the row count of each published table.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
+    counts: dict[str, int] = {}
+    try:
+        with duckdb.connect(str(building)) as conn:
+            conn.execute(f"ATTACH '{staging}' AS staging (READ_ONLY)")
+            present = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT table_name FROM duckdb_tables() WHERE database_name = 'staging'"
+                ).fetchall()
+            }
+            for name in public_tables():
+                if name not in present:
+                    continue
+                conn.execute(table_ddl(name))
+                conn.execute(f"INSERT INTO {name} BY NAME SELECT * FROM staging.main.{name}")
+                counts[name] = conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            conn.execute("DETACH staging")
+            create_views(conn)
+            conn.execute("CHECKPOINT")
+        with duckdb.connect(str(building), read_only=True) as check:
+            check.execute("SELECT count(*) FROM reports").fetchone()
+        # A WAL left by someone who opened the published file read-write belongs to the old file.
+        Path(f"{target}.wal").unlink(missing_ok=True)
+        os.replace(building, target)
+    finally:
+        building.unlink(missing_ok=True)
+        Path(f"{building}.wal").unlink(missing_ok=True)
+    return counts

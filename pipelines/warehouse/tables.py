@@ -1,0 +1,42 @@
+"""Public tables: their DDL and comments live in sql/tables/<name>.sql, the contract users rely on."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from pipelines.settings import SQL_DIR
+
+TABLES_DIR = SQL_DIR / "tables"
+
+
+def table_ddl(name: str) -> str:
+    return (TABLES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def public_tables() -> list[str]:
+    return sorted(path.stem for path in TABLES_DIR.glob("*.sql"))
+
+
+def replace_table(conn: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame) -> int:
+    """Recreate table `name` from its DDL and fill it with the table's columns of rows."""
+    conn.execute(table_ddl(name))
+    columns = [
+        row[0]
+        for row in conn.execute(
+            "SELECT column_name FROM duckdb_columns() "
+            "WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index",
+            [name],
+        ).fetchall()
+    ]
+    if rows.height:
+        conn.register("incoming_rows", rows.select(columns).to_arrow())
+        try:
+            conn.execute(f"INSERT INTO {name} BY NAME SELECT * FROM incoming_rows")
+        finally:
+            conn.unregister("incoming_rows")
+    return rows.height
+
+
+def read_table(conn: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    return conn.execute(f"SELECT * FROM {name}").pl()

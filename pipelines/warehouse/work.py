@@ -1,0 +1,20 @@
+"""The working database's own tables (schema work): intermediate results and caches, never published."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+
+def write_work_table(conn: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame) -> int:
+    conn.execute("CREATE SCHEMA IF NOT EXISTS work")
+    conn.register("incoming_rows", rows.to_arrow())
+    try:
+        conn.execute(f"CREATE OR REPLACE TABLE work.{name} AS SELECT * FROM incoming_rows")
+    finally:
+        conn.unregister("incoming_rows")
+    return rows.height
+
+
+def read_work_table(conn: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    return conn.execute(f"SELECT * FROM work.{name}").pl()
