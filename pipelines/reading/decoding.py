@@ -44,9 +44,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
     candidates: list[str] = [enc for bom, enc in BOMS if data.startswith(bom)]
     if not candidates and b"\x00" in data:
         utf16 = _utf16_without_bom(data)
-        if utf16 is None:
+        text = _strict(data, utf16) if utf16 else None
+        if text is None or not _looks_like_text(text):
             raise UnreadableSource("binary file: it contains NUL bytes and is not UTF-16 text")
-        candidates.append(utf16)
+        return text, utf16
     candidates += ["utf-8", "gb18030"]
     for encoding in candidates:
         text = _strict(data, encoding)

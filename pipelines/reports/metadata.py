@@ -37,7 +37,7 @@ def report_lines(documents: pl.DataFrame, text: str = "raw_text") -> pl.DataFram
     """One row per non-empty line: report_id, k (its rank among non-empty lines), line, chrome."""
     return (
         documents.select("report_id", pl.col(text).str.split("\n").alias("line"))
-        .explode("line")
+        .explode("line", empty_as_null=False)
         .with_columns(pl.col("line").str.strip_chars())
         .filter(pl.col("line") != "")
         .with_columns(
@@ -154,7 +154,7 @@ def body_years(lines: pl.DataFrame) -> pl.DataFrame:
     return (
         lines.filter(~pl.col("chrome"))
         .select("report_id", year=pl.col("line").str.extract_all(LONE_YEAR))
-        .explode("year")
+        .explode("year", empty_as_null=False)
         .drop_nulls("year")
         .with_columns(year=pl.col("year").str.extract(rf"({YEAR_DIGITS})", 1).cast(pl.Int32))
         .group_by("report_id", "year")

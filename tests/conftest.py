@@ -1,0 +1,54 @@
+"""Shared fixtures: real Dagster runs of the real asset graph into temporary warehouses."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.settings import PROJECT_ROOT
+
+SEEDS = PROJECT_ROOT / "seeds"
+DATA = Path(__file__).parent / "data"
+
+
+@dataclass
+class Build:
+    sources: Path
+    warehouse: Path
+    result: dg.ExecuteInProcessResult
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.warehouse), read_only=True)
+
+
+def run_build(sources: Path, warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Build:
+    """Materialize the whole asset graph with the project's own definitions."""
+    monkeypatch.setenv("FAZHI_SOURCES", str(sources))
+    monkeypatch.setenv("FAZHI_WAREHOUSE", str(warehouse))
+    from pipelines.definitions import defs
+
+    job = defs().resolve_job_def("build_warehouse")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    return Build(sources, warehouse, result)
+
+
+@pytest.fixture(scope="session")
+def seeds_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
+    """The five seeds plus inputs that must be rejected, built once for the session."""
+    root = tmp_path_factory.mktemp("seeds_build")
+    sources = root / "sources"
+    shutil.copytree(SEEDS, sources)
+    (sources / "bad").mkdir()
+    (sources / "bad" / "empty.txt").write_bytes(b"")
+    (sources / "bad" / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    # The same bytes under another name are one report, not two.
+    shutil.copy(SEEDS / "001_d9e95e2a48e67257.txt", sources / "bad" / "copy_of_001.txt")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield run_build(sources, root / "warehouse" / "fazhi.duckdb", monkeypatch)

@@ -1,0 +1,56 @@
+"""The content-addressed store keeps every input as it arrived and never rewrites it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pipelines.landing.sources import land_corpus
+from pipelines.landing.store import ContentStore
+
+
+def test_files_land_once_and_first_arrivals_are_logged(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "district").mkdir(parents=True)
+    (corpus / "a.txt").write_bytes("法治政府建设报告".encode())
+    (corpus / "district" / "b.txt").write_bytes("法治政府建设报告".encode())
+    (corpus / ".hidden").write_bytes(b"ignored")
+    store = ContentStore(tmp_path / "store")
+
+    first = land_corpus(corpus, store)
+    second = land_corpus(corpus, store)
+
+    assert first["source_name"].to_list() == ["a.txt", "district/b.txt"]
+    assert first["is_new"].to_list() == [True, True]
+    assert second["is_new"].to_list() == [False, False]
+    assert second["arrived_at"].to_list() == first["arrived_at"].to_list()
+    objects = [p for p in (tmp_path / "store" / "objects").rglob("*") if p.is_file()]
+    assert len(objects) == 1
+    assert objects[0].name == hashlib.sha256("法治政府建设报告".encode()).hexdigest()
+    assert store.arrivals().height == 2
+
+
+def test_a_changed_file_keeps_its_old_bytes(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    report = corpus / "report.txt"
+    report.write_bytes(b"first version")
+    store = ContentStore(tmp_path / "store")
+    old = land_corpus(corpus, store)["sha256"][0]
+    report.write_bytes(b"second version")
+    new = land_corpus(corpus, store)["sha256"][0]
+
+    assert store.read(old) == b"first version"
+    assert store.read(new) == b"second version"
+    assert store.arrivals()["sha256"].to_list() == [old, new]
+
+
+def test_a_log_line_cut_short_by_a_killed_run_is_skipped(tmp_path: Path) -> None:
+    store = ContentStore(tmp_path / "store")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_bytes(b"a")
+    land_corpus(corpus, store)
+    with store.log.open("a", encoding="utf-8") as log:
+        log.write('{"source_name": "b.txt", "sha2')
+    assert store.arrivals()["source_name"].to_list() == ["a.txt"]
