@@ -35,7 +35,11 @@ def run_build(sources: Path, warehouse: Path, monkeypatch: pytest.MonkeyPatch) -
 
     job = defs().resolve_job_def("build_warehouse")
     with dg.DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
     return Build(sources, warehouse, result)
 
 

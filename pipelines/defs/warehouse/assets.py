@@ -24,7 +24,15 @@ def indicators(duckdb: DuckDBResource) -> dg.MaterializeResult:
 @dg.asset(
     group_name="warehouse",
     kinds={"duckdb"},
-    deps=["source_files", "reports", "rejected_sources", "indicators"],
+    deps=[
+        "source_files",
+        "reports",
+        "rejected_sources",
+        "indicators",
+        "sections",
+        "sentences",
+        "facts",
+    ],
     pool="warehouse",
     description=(
         "The published warehouse file (FAZHI_WAREHOUSE): the public tables and the sql/ views, "
