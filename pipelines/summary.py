@@ -7,8 +7,16 @@ import duckdb
 from pipelines.preview import aligned_table
 
 SUMMARY_SQL = """
-SELECT region, parent_region, report_year, org_name, n_chars
-FROM marts.report_overview
+SELECT o.region, o.parent_region, o.report_year, o.org_name, o.n_chars,
+       count(f.fact_no) AS n_facts,
+       count(f.indicator) AS n_indicator_facts,
+       string_agg(DISTINCT CAST(f.value AS BIGINT), ' + ')
+           FILTER (f.indicator = 'admin_reconsideration_received' AND NOT f.is_target)
+           AS reconsideration_received
+FROM marts.report_overview o
+LEFT JOIN facts f USING (report_id)
+GROUP BY ALL
+ORDER BY o.parent_region NULLS LAST, o.region, o.report_year, o.org_name
 """
 
 
@@ -21,7 +29,15 @@ def cross_district_summary(conn: duckdb.DuckDBPyConnection) -> str:
     parts = [
         f"fazhi warehouse: {len(rows)} reports from {n_regions} regions",
         "",
-        aligned_table(["region", "parent", "year", "issued by", "chars"], rows),
+        aligned_table(
+            ["region", "parent", "year", "issued by", "chars", "figures", "indicators", "复议受理"],
+            rows,
+        ),
+    ]
+    parts += [
+        "",
+        "figures: quantities found; indicators: those mapped to a standard indicator; "
+        "复议受理: administrative reconsideration cases received (facts.indicator)",
     ]
     if rejected:
         parts += ["", f"rejected inputs: {len(rejected)} (kept in the store; see rejected_sources)"]
