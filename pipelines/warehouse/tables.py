@@ -30,12 +30,19 @@ def replace_table(conn: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame
         ).fetchall()
     ]
     if rows.height:
-        conn.register("incoming_rows", rows.select(columns).to_arrow())
-        try:
-            conn.execute(f"INSERT INTO {name} BY NAME SELECT * FROM incoming_rows")
-        finally:
-            conn.unregister("incoming_rows")
+        run_with_rows(
+            conn, f"INSERT INTO {name} BY NAME SELECT * FROM incoming_rows", rows.select(columns)
+        )
     return rows.height
+
+
+def run_with_rows(conn: duckdb.DuckDBPyConnection, sql: str, rows: pl.DataFrame) -> None:
+    """Run sql with the frame visible to it as the view incoming_rows."""
+    conn.register("incoming_rows", rows.to_arrow())
+    try:
+        conn.execute(sql)
+    finally:
+        conn.unregister("incoming_rows")
 
 
 def read_table(conn: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from pipelines.warehouse.tables import run_with_rows
+
 
 def write_work_table(conn: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame) -> int:
     conn.execute("CREATE SCHEMA IF NOT EXISTS work")
-    conn.register("incoming_rows", rows.to_arrow())
-    try:
-        conn.execute(f"CREATE OR REPLACE TABLE work.{name} AS SELECT * FROM incoming_rows")
-    finally:
-        conn.unregister("incoming_rows")
+    run_with_rows(conn, f"CREATE OR REPLACE TABLE work.{name} AS SELECT * FROM incoming_rows", rows)
     return rows.height
 
 

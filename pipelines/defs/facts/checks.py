@@ -1,10 +1,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-
-def _rows(duckdb: DuckDBResource, sql: str) -> list[tuple]:
-    with duckdb.get_connection() as conn:
-        return conn.execute(sql).fetchall()
+from pipelines.defs.queries import query_rows
 
 
 @dg.asset_check(
@@ -13,7 +10,7 @@ def _rows(duckdb: DuckDBResource, sql: str) -> list[tuple]:
     description="Every surface equals the report text at its offsets, and lies inside its sentence.",
 )
 def surfaces_match_offsets(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    bad = _rows(
+    bad = query_rows(
         duckdb,
         """
         SELECT f.report_id, f.fact_no, f.surface
@@ -31,7 +28,7 @@ def surfaces_match_offsets(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     asset="facts", blocking=True, description="Every percentage lies between 0 and 100."
 )
 def rates_within_0_100(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    bad = _rows(
+    bad = query_rows(
         duckdb,
         "SELECT report_id, surface FROM facts WHERE unit = '%' AND value NOT BETWEEN 0 AND 100",
     )
@@ -48,7 +45,7 @@ def rates_within_0_100(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     ),
 )
 def reconsideration_closed_not_above_received(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    bad = _rows(
+    bad = query_rows(
         duckdb,
         """
         SELECT report_id,
@@ -68,7 +65,7 @@ def reconsideration_closed_not_above_received(duckdb: DuckDBResource) -> dg.Asse
     description="A report with no quantity at all is flagged: its text or its extraction is suspect.",
 )
 def every_report_has_facts(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    bad = _rows(
+    bad = query_rows(
         duckdb,
         "SELECT source_name FROM reports WHERE report_id NOT IN (SELECT report_id FROM facts)",
     )

@@ -1,10 +1,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-
-def _rows(duckdb: DuckDBResource, sql: str) -> list[tuple]:
-    with duckdb.get_connection() as conn:
-        return conn.execute(sql).fetchall()
+from pipelines.defs.queries import query_rows
 
 
 @dg.asset_check(
@@ -13,7 +10,7 @@ def _rows(duckdb: DuckDBResource, sql: str) -> list[tuple]:
     description="Every report year lies between 2000 and this year.",
 )
 def report_year_plausible(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    bad = _rows(
+    bad = query_rows(
         duckdb,
         "SELECT source_name, report_year FROM reports "
         "WHERE report_year NOT BETWEEN 2000 AND year(current_date)",
@@ -25,7 +22,7 @@ def report_year_plausible(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset="reports", blocking=True, description="No report has empty text.")
 def report_text_not_empty(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    bad = _rows(duckdb, "SELECT source_name FROM reports WHERE length(trim(text)) = 0")
+    bad = query_rows(duckdb, "SELECT source_name FROM reports WHERE length(trim(text)) = 0")
     return dg.AssetCheckResult(passed=not bad, metadata={"empty": [n for (n,) in bad]})
 
 
@@ -37,7 +34,7 @@ def report_text_not_empty(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     ),
 )
 def one_report_per_region_and_year(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    duplicates = _rows(
+    duplicates = query_rows(
         duckdb,
         "SELECT region, org_name, report_year, string_agg(source_name, ', ' ORDER BY source_name) "
         "FROM reports GROUP BY ALL HAVING count(*) > 1",
@@ -51,7 +48,7 @@ def one_report_per_region_and_year(duckdb: DuckDBResource) -> dg.AssetCheckResul
 
 @dg.asset_check(asset="reports", description="Every report has a region to compare it by.")
 def every_report_has_region(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    bad = _rows(duckdb, "SELECT source_name FROM reports WHERE region IS NULL")
+    bad = query_rows(duckdb, "SELECT source_name FROM reports WHERE region IS NULL")
     return dg.AssetCheckResult(
         passed=not bad,
         severity=dg.AssetCheckSeverity.WARN,
