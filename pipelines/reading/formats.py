@@ -49,7 +49,7 @@ def _unsupported(format_name: str) -> Callable[[bytes], tuple[str, str]]:
 
 READERS: dict[str, Callable[[bytes], tuple[str, str]]] = {
     "txt": read_txt,
-    "html": read_txt,
+    "html": _unsupported("HTML"),
     "docx": _unsupported("Word (.docx)"),
     "pdf": _unsupported("PDF"),
     "doc": _unsupported("legacy Word (.doc); save it as .docx"),
