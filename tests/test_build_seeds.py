@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.conftest import Build
 
 EXPECTED = {
@@ -97,7 +99,7 @@ def test_unreadable_inputs_are_rejected_with_reasons_and_kept(seeds_build: Build
         "bad/empty.txt": "empty file",
         "bad/image.txt": "binary file: it contains NUL bytes and is not UTF-16 text",
     }
-    assert all(__import__("pathlib").Path(path).exists() for (path,) in stored)
+    assert all(Path(path).exists() for (path,) in stored)
 
 
 def test_same_bytes_under_two_names_are_one_report(seeds_build: Build) -> None:

@@ -19,10 +19,12 @@ PARENTHESES = re.compile(r"[（(][^）)]*[）)]")
 
 
 @cache
-def region_aliases() -> pl.DataFrame:
-    return pl.read_csv(
+def region_aliases() -> tuple[tuple[str, str, str | None], ...]:
+    """(alias, region, parent_region), longest alias first so 天津滨海新区 wins over 滨海新区."""
+    table = pl.read_csv(
         RULES_DIR / "region_aliases.csv", schema_overrides={"parent_region": pl.String}
     )
+    return tuple(sorted(table.iter_rows(), key=lambda row: len(row[0]), reverse=True))
 
 
 def admin_units(name: str) -> list[str]:
@@ -38,23 +40,16 @@ def admin_units(name: str) -> list[str]:
 def canonical_region(*names: str | None) -> tuple[str | None, str | None]:
     """(region, parent_region) for the first name that tells: the alias table first, then the
     administrative units the name starts with."""
-    aliases = (
-        region_aliases()
-        .with_columns(length=pl.col("alias").str.len_chars())
-        .sort("length", descending=True)
-    )
+    aliases = region_aliases()
     for name in filter(None, names):
-        for alias, region, parent in aliases.select("alias", "region", "parent_region").iter_rows():
+        for alias, region, parent in aliases:
             if alias in name:
                 return region, parent
+    by_alias = {alias: (region, parent) for alias, region, parent in aliases}
     for name in filter(None, names):
         units = admin_units(name)
         if units:
-            region = units[-1]
-            known = aliases.filter(pl.col("alias") == region)
-            if known.height:
-                return known["region"][0], known["parent_region"][0]
-            return region, units[-2] if len(units) > 1 else None
+            return by_alias.get(units[-1], (units[-1], units[-2] if len(units) > 1 else None))
     return None, None
 
 

@@ -16,10 +16,8 @@ import duckdb
 from pipelines.settings import SQL_DIR
 from pipelines.warehouse.tables import public_tables, table_ddl
 
-VIEW_FILES = SQL_DIR
 
-
-def create_views(conn: duckdb.DuckDBPyConnection, folder: Path = VIEW_FILES) -> list[str]:
+def create_views(conn: duckdb.DuckDBPyConnection, folder: Path = SQL_DIR) -> list[str]:
     """Run every sql/*.sql view file; a view that reads another is retried once that exists."""
     pending = sorted(folder.glob("*.sql"))
     created: list[str] = []
