@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 import pytest
 
+from pipelines.reading.normalize import normalize_line_ends, normalize_width
 from tests.conftest import DATA, Build
 
 GOLD = DATA / "gold-dev" / "quantities_000_003.tsv"
@@ -37,17 +39,37 @@ def load_gold() -> pl.DataFrame:
     )
 
 
+def source_line_numbers(source: Path, clean_text: str) -> list[int]:
+    """The 1-based line of the source file each line of the clean text came from: cleaning
+    drops blank lines and chrome, never reorders, so the lines align in one forward pass."""
+    raw = pl.Series([source.read_text(encoding="utf-8")]).to_frame("text")
+    raw_lines = raw.select(normalize_width(normalize_line_ends(pl.col("text")))).item().split("\n")
+    numbers, cursor = [], 0
+    for line in clean_text.split("\n"):
+        while line not in raw_lines[cursor]:
+            cursor += 1
+        numbers.append(cursor + 1)
+    return numbers
+
+
 def extracted(build: Build, docs: list[str]) -> pl.DataFrame:
     with build.connect() as conn:
         rows = conn.execute(
             """
             SELECT r.source_name AS doc, f.surface, f.value, f.unit, f.qualifier,
                    coalesce(f.indicator, '') AS indicator,
-                   length(substr(r.text, 1, f.char_start)) - length(replace(substr(r.text, 1, f.char_start), chr(10), '')) + 1 AS line
+                   length(substr(r.text, 1, f.char_start))
+                   - length(replace(substr(r.text, 1, f.char_start), chr(10), '')) AS clean_line
             FROM facts f JOIN reports r USING (report_id)
             """
         ).pl()
-    return rows.filter(pl.col("doc").is_in(docs))
+        texts = dict(conn.execute("SELECT source_name, text FROM reports").fetchall())
+    lines = {doc: source_line_numbers(build.sources / doc, texts[doc]) for doc in docs}
+    return rows.filter(pl.col("doc").is_in(docs)).with_columns(
+        line=pl.struct("doc", "clean_line").map_elements(
+            lambda row: lines[row["doc"]][row["clean_line"]], return_dtype=pl.Int64
+        )
+    )
 
 
 def score(gold: pl.DataFrame, found: pl.DataFrame) -> Scores:

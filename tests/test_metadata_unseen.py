@@ -5,6 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from pipelines.cleaning.clean import clean_documents
+from pipelines.reading.extracted import HINTS
 from pipelines.reports.build import build_reports
 from pipelines.reports.regions import canonical_region
 
@@ -79,11 +81,17 @@ def built() -> tuple[pl.DataFrame, pl.DataFrame]:
             "encoding": ["utf-8"] * len(REPORTS),
             "raw_text": list(REPORTS.values()),
         }
+    ).with_columns(
+        pl.lit(None, pl.Int32).alias("main_first"),
+        pl.lit(None, pl.Int32).alias("main_last"),
+        *(pl.lit(None, pl.String).alias(hint) for hint in HINTS if hint != "page_date"),
+        pl.lit(None, pl.Date).alias("page_date"),
     )
     contents = docs.select(
         "sha256", source_name=pl.col("sha256") + ".txt", arrived_at=pl.lit(None, pl.Datetime)
     )
-    return build_reports(docs, contents)
+    cleaned = clean_documents(docs, docs.select("report_id", site=pl.lit("folder:")))
+    return build_reports(docs, contents, cleaned.texts, cleaned.lines)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

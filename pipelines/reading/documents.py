@@ -6,6 +6,7 @@ import polars as pl
 
 from pipelines.landing.store import ContentStore
 from pipelines.reading.decoding import UnreadableSource, require_chinese
+from pipelines.reading.extracted import HINTS
 from pipelines.reading.formats import READERS, detect_format
 from pipelines.reading.normalize import normalize_line_ends, normalize_width
 
@@ -17,6 +18,12 @@ DOCUMENT_SCHEMA = {
     "source_format": pl.String,
     "encoding": pl.String,
     "raw_text": pl.String,
+    "main_first": pl.Int32,
+    "main_last": pl.Int32,
+    "page_title": pl.String,
+    "page_date": pl.String,
+    "page_source": pl.String,
+    "page_url": pl.String,
 }
 REJECTION_SCHEMA = {
     "sha256": pl.String,
@@ -51,10 +58,11 @@ def read_documents(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Decode every content (sha256, source_name, size) into text.
 
-    Returns (documents, rejections): documents with normalised raw_text, rejections with the
-    stage and the reason a person can act on.
+    Returns (documents, rejections): documents with normalised raw_text (every line of the
+    source, chrome included), the main content's line span where the format tells, and the
+    source's own metadata; rejections with the stage and the reason a person can act on.
     """
-    documents: list[tuple[str, str, str, str]] = []
+    documents: list[tuple] = []
     rejections: list[tuple[str, str | None, str, str]] = []
     for sha256, source_name, size in contents.select("sha256", "source_name", "size").iter_rows():
         if size > MAX_BYTES:
@@ -65,12 +73,22 @@ def read_documents(
         data = store.read(sha256)
         source_format = detect_format(source_name, data)
         try:
-            text, encoding = READERS[source_format](data)
-            require_chinese(text)
+            extracted = READERS[source_format](data)
+            require_chinese(extracted.text)
         except UnreadableSource as error:
             rejections.append((sha256, source_format, "read", str(error)))
             continue
-        documents.append((sha256, source_format, encoding, text))
+        documents.append(
+            (
+                sha256,
+                source_format,
+                extracted.encoding,
+                extracted.text,
+                extracted.main_first,
+                extracted.main_last,
+                *(extracted.hints.get(hint) for hint in HINTS),
+            )
+        )
     docs = pl.DataFrame(
         documents,
         schema={k: v for k, v in DOCUMENT_SCHEMA.items() if k != "report_id"},
@@ -78,6 +96,7 @@ def read_documents(
     ).with_columns(
         report_id=report_id_of(pl.col("sha256")),
         raw_text=normalize_width(normalize_line_ends(pl.col("raw_text"))),
+        page_date=pl.col("page_date").str.to_date("%Y-%m-%d", strict=False),
     )
     return docs.select(list(DOCUMENT_SCHEMA)), pl.DataFrame(
         rejections, schema=REJECTION_SCHEMA, orient="row"

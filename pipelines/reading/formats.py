@@ -7,6 +7,10 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from pipelines.reading.decoding import UnreadableSource, decode_text
+from pipelines.reading.extracted import Extracted
+from pipelines.reading.html_pages import read_html
+from pipelines.reading.pdf import read_pdf
+from pipelines.reading.word import read_docx
 
 HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<meta|<body|<!--)", re.IGNORECASE)
 EXTENSIONS = {
@@ -36,21 +40,19 @@ def detect_format(source_name: str, data: bytes) -> str:
     return EXTENSIONS.get(suffix, "txt")
 
 
-def read_txt(data: bytes) -> tuple[str, str]:
-    return decode_text(data)
+def read_txt(data: bytes) -> Extracted:
+    text, encoding = decode_text(data)
+    return Extracted(text, encoding)
 
 
-def _unsupported(format_name: str) -> Callable[[bytes], tuple[str, str]]:
-    def read(_: bytes) -> tuple[str, str]:
-        raise UnreadableSource(f"{format_name} files are not supported yet")
-
-    return read
+def read_doc(_: bytes) -> Extracted:
+    raise UnreadableSource("legacy Word (.doc) files cannot be read; save it as .docx or PDF")
 
 
-READERS: dict[str, Callable[[bytes], tuple[str, str]]] = {
+READERS: dict[str, Callable[[bytes], Extracted]] = {
     "txt": read_txt,
-    "html": _unsupported("HTML"),
-    "docx": _unsupported("Word (.docx)"),
-    "pdf": _unsupported("PDF"),
-    "doc": _unsupported("legacy Word (.doc); save it as .docx"),
+    "html": read_html,
+    "docx": read_docx,
+    "pdf": read_pdf,
+    "doc": read_doc,
 }

@@ -29,21 +29,36 @@ def org_kind(org_name: pl.Expr, region: pl.Expr) -> pl.Expr:
 
 
 def build_reports(
-    documents: pl.DataFrame, contents: pl.DataFrame, text: str = "raw_text"
+    documents: pl.DataFrame,
+    contents: pl.DataFrame,
+    clean_texts: pl.DataFrame,
+    cleaned_lines: pl.DataFrame,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (reports, rejections).
 
-    documents: report_id, sha256, source_format, encoding and the text column.
+    documents: report_id, sha256, source_format, encoding and the source's own metadata.
     contents: one row per sha256 with source_name and arrived_at (first arrival).
-    A document is rejected when it is not about law-based government or names no year.
+    clean_texts, cleaned_lines: from cleaning.clean.
+    A document is rejected when no text is left once its chrome is dropped, when it is not
+    about law-based government, or when it names no year.
     """
-    metadata = assign_regions(infer_metadata(documents, text), "org_name", "title", "opening")
+    metadata = assign_regions(
+        infer_metadata(documents, cleaned_lines), "org_name", "title", "opening"
+    )
     this_year = date.today().year
+    text = pl.col("text")
     candidates = (
-        documents.join(contents.select("sha256", "source_name", "arrived_at"), on="sha256")
+        documents.select("report_id", "sha256", "source_format", "encoding")
+        .join(clean_texts, on="report_id")
+        .join(contents.select("sha256", "source_name", "arrived_at"), on="sha256")
         .join(metadata, on="report_id", how="left")
         .with_columns(
-            reason=pl.when(~pl.col(text).str.contains(TOPIC))
+            source_url=pl.when(pl.col("source_name").str.contains(r"^https?://"))
+            .then(pl.col("source_name"))
+            .otherwise(pl.col("page_url")),
+            reason=pl.when(text.str.strip_chars() == "")
+            .then(pl.lit("no report text: every line of it is site chrome (see boilerplate)"))
+            .when(~text.str.contains(TOPIC))
             .then(
                 pl.lit("not a report on law-based government: it never mentions 法治 or 依法行政")
             )
@@ -61,17 +76,16 @@ def build_reports(
                     pl.lit(FIRST_PLAUSIBLE_YEAR),
                     pl.lit(this_year),
                 )
-            )
+            ),
         )
     )
     reports = (
         candidates.filter(pl.col("reason").is_null())
         .with_columns(
             org_kind=org_kind(pl.col("org_name"), pl.col("region")),
-            n_chars=pl.col(text).str.len_chars().cast(pl.Int64),
+            n_chars=text.str.len_chars().cast(pl.Int64),
         )
-        .rename({text: "text"})
-        .drop("reason", "opening")
+        .drop("reason", "opening", "page_url")
         .sort("region", "report_year", "report_id", nulls_last=True)
     )
     rejections = candidates.filter(pl.col("reason").is_not_null()).select(

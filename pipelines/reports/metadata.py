@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.reports.boilerplate_rules import chrome_reason
+from pipelines.cleaning.lines import TITLE_END
 
 YEAR_DIGITS = r"(?:19|20)\d{2}"
 YEAR_HAN = r"[二][〇○零][一二三四五六七八九〇○零][〇○零一二三四五六七八九]"
@@ -17,7 +17,6 @@ YEAR = rf"({YEAR_DIGITS}|{YEAR_HAN})"
 # A year standing alone (2020年, 2020年度), not inside a range (2016-2020年) and not a date (2020年5月).
 LONE_YEAR = rf"(?:^|[^\d\-—–~至到])({YEAR_DIGITS})\s*年(?:[^\d\-—–~至到]|$)"
 TITLE_TOPIC = r"法治|依法行政|法制"
-TITLE_END = r"(?:报告|情况|总结|汇报)(?:[（(][^）)]*[）)])?$"
 ORG_SUFFIX = (
     r"(?:人民政府|政府|管理委员会|管委会|委员会|办公室|办公厅|局|厅|委|办|中心|院|署|部|室|所|队)"
 )
@@ -29,21 +28,24 @@ OPENING_SUBJECT = (
 HAN_DIGITS = ["〇", "○", "零", "一", "二", "三", "四", "五", "六", "七", "八", "九"]
 ARABIC_DIGITS = ["0", "0", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
 DATE = r"((?:19|20)\d{2})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})"
+DATE_LABEL = r"(?:发布日期|发布时间|发文日期|成文日期|日期|时间)\s*[:：]\s*"
+SOURCE_LABEL = r"(?:^|\s)(?:来源|信息来源|文章来源|发布机构|发文机关)\s*[:：]\s*([^\s:：]{2,40})"
+URL_LABEL = r"(?:原文链接|原文地址|网址|链接|URL)\s*[:：]\s*(https?://\S+)"
 TITLE_WINDOW = 4
 HEAD_LINES = 15
 
 
-def report_lines(documents: pl.DataFrame, text: str = "raw_text") -> pl.DataFrame:
-    """One row per non-empty line: report_id, k (its rank among non-empty lines), line, chrome."""
+def report_lines(lines: pl.DataFrame) -> pl.DataFrame:
+    """The cleaned lines (report_id, line_no, line, reason) with chrome (reason set) and, for the
+    report's own lines, k (their rank) and n_lines (their number). Chrome stays in the frame:
+    the page's metadata lines (发布日期, 来源, 原文链接) are harvested from it."""
+    own = pl.col("reason").is_null()
     return (
-        documents.select("report_id", pl.col(text).str.split("\n").alias("line"))
-        .explode("line", empty_as_null=False)
-        .with_columns(pl.col("line").str.strip_chars())
-        .filter(pl.col("line") != "")
+        lines.sort("report_id", "line_no")
+        .with_columns(chrome=~own)
         .with_columns(
-            k=pl.int_range(pl.len()).over("report_id"),
-            n_lines=pl.len().over("report_id"),
-            chrome=chrome_reason(pl.col("line")).is_not_null(),
+            k=pl.when(own).then(own.cast(pl.Int64).cum_sum().over("report_id") - 1),
+            n_lines=own.sum().over("report_id"),
         )
     )
 
@@ -111,28 +113,31 @@ def signature_orgs(lines: pl.DataFrame) -> pl.DataFrame:
 
 
 def dates(lines: pl.DataFrame) -> pl.DataFrame:
-    """published_date from page metadata (发布日期: ...) or a date line under the signature."""
-    labelled = lines.filter(
-        pl.col("line").str.contains(r"^(?:发布日期|发布时间|发文日期|成文日期|日期|时间)\s*[:：]")
-    ).with_columns(priority=pl.lit(0))
+    """published_date from a labelled date (发布日期: ..., in the page's chrome or the report),
+    else a date line under the signature. Returns report_id, labelled_date, closing_date."""
+    labelled = lines.with_columns(
+        parts=pl.col("line").str.extract_groups(DATE_LABEL + DATE), priority=pl.lit(0)
+    )
     closing = lines.filter(
         (pl.col("k") >= pl.col("n_lines") - 3) & pl.col("line").str.contains(rf"{DATE}日?\s*$")
-    ).with_columns(priority=pl.lit(1))
-    found = pl.concat([labelled, closing]).with_columns(
-        parts=pl.col("line").str.extract_groups(DATE)
-    )
+    ).with_columns(parts=pl.col("line").str.extract_groups(DATE), priority=pl.lit(1))
+    parts = pl.col("parts").struct
     return (
-        found.with_columns(
+        pl.concat([labelled, closing])
+        .with_columns(
             published_date=pl.date(
-                pl.col("parts").struct["1"].cast(pl.Int32, strict=False),
-                pl.col("parts").struct["2"].cast(pl.Int32, strict=False),
-                pl.col("parts").struct["3"].cast(pl.Int32, strict=False),
+                parts["1"].cast(pl.Int32, strict=False),
+                parts["2"].cast(pl.Int32, strict=False),
+                parts["3"].cast(pl.Int32, strict=False),
             )
         )
         .drop_nulls("published_date")
-        .sort("priority", "k")
+        .sort("line_no")
         .group_by("report_id")
-        .agg(pl.col("published_date").first())
+        .agg(
+            labelled_date=pl.col("published_date").filter(pl.col("priority") == 0).first(),
+            closing_date=pl.col("published_date").filter(pl.col("priority") == 1).first(),
+        )
     )
 
 
@@ -165,32 +170,49 @@ def body_years(lines: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def source_orgs(lines: pl.DataFrame) -> pl.DataFrame:
-    """The publishing body named by page metadata (来源, 发布机构), a hint of last resort."""
+def page_labels(lines: pl.DataFrame) -> pl.DataFrame:
+    """What the page's own labelled lines say: the publishing body (来源, 发布机构), a hint of
+    last resort for the issuing body, and the original URL (原文链接) of an archive copy."""
     return (
         lines.with_columns(
-            org=pl.col("line").str.extract(
-                r"^(?:来源|信息来源|发布机构|发文机关)\s*[:：]\s*(\S{2,40})", 1
-            )
+            source_org=pl.col("line").str.extract(SOURCE_LABEL, 1),
+            linked_url=pl.col("line").str.extract(URL_LABEL, 1),
         )
-        .drop_nulls("org")
+        .sort("line_no")
         .group_by("report_id")
-        .agg(source_org=pl.col("org").first())
+        .agg(pl.col("source_org").drop_nulls().first(), pl.col("linked_url").drop_nulls().first())
     )
 
 
-def infer_metadata(documents: pl.DataFrame, text: str = "raw_text") -> pl.DataFrame:
-    """report_id, title, title_printed, report_year, org_name, published_date for each document."""
-    lines = report_lines(documents, text)
+def infer_metadata(documents: pl.DataFrame, cleaned_lines: pl.DataFrame) -> pl.DataFrame:
+    """report_id, title, title_printed, report_year, org_name, published_date, page_url and the
+    opening paragraph, for each document.
+
+    documents: report_id and the source's own metadata (page_title, page_date, page_source,
+    page_url); cleaned_lines: report_id, line_no, line, reason (cleaning.clean).
+    """
+    lines = report_lines(cleaned_lines)
     titles = printed_titles(lines)
     frame = (
-        documents.select("report_id")
+        documents.select("report_id", "page_title", "page_date", "page_source", "page_url")
         .join(titles, on="report_id", how="left")
         .join(openings(lines, titles), on="report_id", how="left")
         .join(signature_orgs(lines), on="report_id", how="left")
-        .join(source_orgs(lines), on="report_id", how="left")
+        .join(page_labels(lines), on="report_id", how="left")
         .join(dates(lines), on="report_id", how="left")
         .join(body_years(lines), on="report_id", how="left")
+    )
+    # A page's own title counts where it names the topic and a year (not a site name, not Word's
+    # "Document1").
+    page_title = pl.when(
+        pl.col("page_title").str.contains(TITLE_TOPIC) & pl.col("page_title").str.contains(YEAR)
+    ).then(pl.col("page_title"))
+    frame = frame.with_columns(
+        title_printed=pl.col("title").is_not_null() | page_title.is_not_null(),
+        title=pl.coalesce(pl.col("title"), page_title),
+        published_date=pl.coalesce("labelled_date", "page_date", "closing_date"),
+        page_url=pl.coalesce("page_url", "linked_url"),
+        source_org=pl.coalesce("source_org", "page_source"),
     )
     title = pl.col("title").str.replace(r"^关于", "")
     title_org = title.str.extract(rf"^(.{{2,40}}?)(?:关于)?{YEAR}\s*年", 1)
@@ -211,7 +233,6 @@ def infer_metadata(documents: pl.DataFrame, text: str = "raw_text") -> pl.DataFr
             pl.col("opening").str.extract(OPENING_SUBJECT, 1),
             pl.col("source_org"),
         ),
-        title_printed=pl.col("title").is_not_null(),
     )
     return frame.with_columns(
         title=pl.coalesce(
@@ -227,5 +248,6 @@ def infer_metadata(documents: pl.DataFrame, text: str = "raw_text") -> pl.DataFr
         "report_year",
         "org_name",
         "published_date",
+        "page_url",
         "opening",
     )

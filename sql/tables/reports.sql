@@ -13,6 +13,7 @@ CREATE OR REPLACE TABLE reports (
     title VARCHAR,
     title_printed BOOLEAN,
     published_date DATE,
+    source_url VARCHAR,
     text VARCHAR NOT NULL,
     n_chars BIGINT NOT NULL
 );
@@ -30,6 +31,7 @@ COMMENT ON COLUMN reports.parent_region IS 'The unit the region belongs to, wher
 COMMENT ON COLUMN reports.report_year IS 'The year the report covers, not the year it was published.';
 COMMENT ON COLUMN reports.title IS 'The title as printed; where the report prints none, composed from org_name and report_year.';
 COMMENT ON COLUMN reports.title_printed IS 'True where the report prints its title, false where fazhi composed it.';
-COMMENT ON COLUMN reports.published_date IS 'Publication date where the source states one (page metadata or a dated signature).';
-COMMENT ON COLUMN reports.text IS 'The report text; offsets in sections, sentences and facts index into it (0-based, half-open).';
+COMMENT ON COLUMN reports.published_date IS 'Publication date where the source states one: a labelled date on the page (发布日期, 发布时间), the page''s meta tags, or a dated signature.';
+COMMENT ON COLUMN reports.source_url IS 'The report''s web address: the URL it was fetched from, or the one the source names as its own (canonical link, og:url, an archive copy''s 原文链接); null when none is known.';
+COMMENT ON COLUMN reports.text IS 'The clean report text, one paragraph per line: site chrome, archive headers and artefacts are dropped (see boilerplate). Offsets in sections, sentences and facts index into it (0-based, half-open).';
 COMMENT ON COLUMN reports.n_chars IS 'Length of text in characters.';

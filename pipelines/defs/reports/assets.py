@@ -16,9 +16,12 @@ from pipelines.warehouse.work import read_work_table, write_work_table
     deps=["source_files"],
     pool="warehouse",
     description=(
-        "Each distinct content of the corpus decoded to text (UTF-8, UTF-8 with BOM, UTF-16, "
-        "GB18030 detected) with full-width digits, letters, % and spaces made ASCII; inputs that "
-        "cannot be read are set aside with the reason. Kept in the working database (work.documents)."
+        "Each distinct content of the corpus read to text by its format: text files with the "
+        "encoding detected (UTF-8, UTF-16, GB18030), web pages as their visible lines with the "
+        "main content located (trafilatura) and the page's own title, date, source and URL, Word "
+        "paragraphs and tables, PDF text layers with wrapped lines joined; full-width digits, "
+        "letters, % and spaces made ASCII. Inputs that cannot be read are set aside with the "
+        "reason. Kept in the working database (work.documents)."
     ),
 )
 def documents(
@@ -46,16 +49,17 @@ def documents(
     specs=[
         dg.AssetSpec(
             "reports",
-            deps=["documents"],
+            deps=["documents", "boilerplate"],
             kinds={"polars", "duckdb"},
             description=(
-                "One row per distinct report with its issuing body, region (one spelling per unit), "
-                "parent region, report year, title and publication date inferred from the text."
+                "One row per distinct report: its clean text, issuing body, region (one spelling "
+                "per unit), parent region, report year, title, publication date and URL, inferred "
+                "from the text and from the page's metadata harvested before its chrome was dropped."
             ),
         ),
         dg.AssetSpec(
             "rejected_sources",
-            deps=["documents"],
+            deps=["documents", "boilerplate"],
             kinds={"duckdb"},
             description="Inputs that did not become reports, with the stage and the reason.",
         ),
@@ -66,7 +70,12 @@ def reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         files = read_table(conn, "source_files")
         docs = read_work_table(conn, "documents")
-        report_rows, not_reports = build_reports(docs, first_names(files))
+        report_rows, not_reports = build_reports(
+            docs,
+            first_names(files),
+            read_work_table(conn, "clean_texts"),
+            read_work_table(conn, "document_lines"),
+        )
         rejected = (
             pl.concat([read_work_table(conn, "read_rejections"), not_reports])
             .join(files.select("sha256", "source_name", "size", "stored_path"), on="sha256")

@@ -26,6 +26,7 @@ def indicators(duckdb: DuckDBResource) -> dg.MaterializeResult:
     kinds={"duckdb"},
     deps=[
         "source_files",
+        "boilerplate",
         "reports",
         "rejected_sources",
         "indicators",

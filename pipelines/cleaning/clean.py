@@ -1,0 +1,85 @@
+"""Clean text: the report's own words, every dropped line and fragment kept with its reason.
+
+In order, a line is dropped when it lies outside a web page's main content, when a line rule
+of rules/boilerplate.tsv takes it, when it lies beyond the page chrome that frames the report,
+or when it repeats on several pages of its site; artefacts inside kept lines (Word bookmarks,
+leftover entities) are cut out. Lines are stripped and blank lines dropped: the clean text has
+one paragraph per line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines.cleaning.lines import document_lines
+from pipelines.cleaning.page_margins import mark_margins, report_bounds
+from pipelines.cleaning.repeated_lines import mark_repeated
+from pipelines.cleaning.rules import artefacts, chrome_reason, without_artefacts
+
+OUTSIDE_MAIN = "outside the page's main content"
+BOILERPLATE_SCHEMA = {
+    "report_id": pl.String,
+    "line_no": pl.Int64,
+    "line": pl.String,
+    "reason": pl.String,
+    "whole_line": pl.Boolean,
+}
+
+
+@dataclass
+class Cleaned:
+    lines: pl.DataFrame  # report_id, line_no, line, reason (null for the report's own lines)
+    texts: pl.DataFrame  # report_id, text
+    boilerplate: pl.DataFrame  # report_id, line_no, line, reason, whole_line
+
+
+def mark_lines(documents: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
+    """Every non-blank line of every document with the reason it is not the report's, or null."""
+    lines = document_lines(documents).with_columns(
+        reason=pl.when(~pl.col("in_main"))
+        .then(pl.lit(OUTSIDE_MAIN))
+        .otherwise(chrome_reason(pl.col("line")))
+    )
+    lines = mark_margins(report_bounds(lines))
+    lines = mark_repeated(report_bounds(lines), sites)
+    return lines.select("report_id", "line_no", "line", "reason")
+
+
+def clean_documents(documents: pl.DataFrame, sites: pl.DataFrame) -> Cleaned:
+    """documents: report_id, raw_text, main_first, main_last; sites: report_id, site."""
+    lines = mark_lines(documents, sites)
+    own = lines.filter(pl.col("reason").is_null()).with_columns(found=artefacts(pl.col("line")))
+    fragments = (
+        own.select("report_id", "line_no", "found")
+        .explode("found", empty_as_null=False)
+        .drop_nulls("found")
+        .unnest("found")
+        .select("report_id", "line_no", line="fragment", reason="reason", whole_line=pl.lit(False))
+    )
+    kept = own.with_columns(line=without_artefacts(pl.col("line")).str.strip_chars()).filter(
+        pl.col("line") != ""
+    )
+    texts = (
+        documents.select("report_id")
+        .join(
+            kept.sort("report_id", "line_no")
+            .group_by("report_id", maintain_order=True)
+            .agg(text=pl.col("line").str.join("\n")),
+            on="report_id",
+            how="left",
+        )
+        .with_columns(pl.col("text").fill_null(""))
+    )
+    dropped = lines.filter(pl.col("reason").is_not_null()).with_columns(whole_line=pl.lit(True))
+    boilerplate = (
+        pl.concat([dropped, fragments], how="vertical_relaxed")
+        .cast(BOILERPLATE_SCHEMA)
+        .sort("report_id", "line_no", "whole_line", descending=[False, False, True])
+    )
+    columns = ["report_id", "line_no", "line", "reason"]
+    final_lines = pl.concat([kept.select(columns), dropped.select(columns)]).sort(
+        "report_id", "line_no"
+    )
+    return Cleaned(final_lines, texts, boilerplate)

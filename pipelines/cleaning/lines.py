@@ -1,0 +1,58 @@
+"""The lines of each document, and what each line looks like: body text, a title, a sign-off."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.structure.sections import LABEL_TEXT
+
+SENTENCE_END = r"[。；！？]"
+MIN_BODY_CHARS = 15
+TITLE_END = r"(?:报告|情况|总结|汇报)(?:[（(][^）)]*[）)])?$"
+MAX_TITLE_CHARS = 60
+CHINESE_DATE = r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$"
+
+
+def document_lines(documents: pl.DataFrame) -> pl.DataFrame:
+    """One row per non-blank line: report_id, line_no (1-based, in raw_text), line (stripped),
+    in_main (inside the main content where the format marks one, else true)."""
+    return (
+        documents.select(
+            "report_id", "main_first", "main_last", line=pl.col("raw_text").str.split("\n")
+        )
+        .explode("line", empty_as_null=False)
+        .with_columns(line_no=pl.int_range(1, pl.len() + 1).over("report_id"))
+        .with_columns(pl.col("line").str.strip_chars())
+        .filter(pl.col("line") != "")
+        .select(
+            "report_id",
+            "line_no",
+            "line",
+            in_main=pl.col("main_first").is_null()
+            | (pl.col("line_no") - 1).is_between(pl.col("main_first"), pl.col("main_last")),
+        )
+    )
+
+
+def is_heading(line: pl.Expr) -> pl.Expr:
+    return line.str.contains(LABEL_TEXT)
+
+
+def is_body(line: pl.Expr) -> pl.Expr:
+    """A paragraph of running text or an outline heading: the report's own words for sure."""
+    return (
+        line.str.contains(SENTENCE_END) & (line.str.len_chars() >= MIN_BODY_CHARS)
+    ) | is_heading(line)
+
+
+def is_title_end(line: pl.Expr) -> pl.Expr:
+    """The last line of a printed title: short, no sentence punctuation, ends in 报告/情况."""
+    return (
+        (line.str.len_chars() <= MAX_TITLE_CHARS)
+        & ~line.str.contains(r"[。；！？，,]")
+        & line.str.contains(TITLE_END)
+    )
+
+
+def is_chinese_date(line: pl.Expr) -> pl.Expr:
+    return line.str.contains(CHINESE_DATE)

@@ -1,0 +1,55 @@
+"""The cleaning rules users extend: site-chrome line rules (rules/boilerplate.tsv) and artefacts
+inside lines (rules/artefacts.tsv), as polars expressions."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+
+from pipelines.settings import RULES_DIR
+from pipelines.structure.sections import LABEL_TEXT
+
+
+@cache
+def line_rules() -> pl.DataFrame:
+    """pattern, reason, max_chars: a line is chrome when it matches and is no longer than max_chars."""
+    return pl.read_csv(RULES_DIR / "boilerplate.tsv", separator="\t", quote_char=None)
+
+
+@cache
+def artefact_rules() -> pl.DataFrame:
+    """pattern, reason: fragments inside a line that are not words (Word bookmarks, entities)."""
+    return pl.read_csv(RULES_DIR / "artefacts.tsv", separator="\t", quote_char=None)
+
+
+def chrome_reason(line: pl.Expr) -> pl.Expr:
+    """The reason of the first rule a line matches, or null for a line of the report itself.
+
+    A line that starts with an outline label (一、 （二） 3.) is a heading of the report and never
+    chrome, and each rule has a length limit, so a body paragraph that mentions 主办 or 网站标识码
+    is not taken for a footer.
+    """
+    n_chars = line.str.len_chars()
+    reason = pl.lit(None, dtype=pl.String)
+    for pattern, why, max_chars in reversed(list(line_rules().iter_rows())):
+        matches = line.str.contains(pattern) & (n_chars <= max_chars)
+        reason = pl.when(matches).then(pl.lit(why)).otherwise(reason)
+    return pl.when(line.str.contains(LABEL_TEXT)).then(None).otherwise(reason)
+
+
+def without_artefacts(line: pl.Expr) -> pl.Expr:
+    for pattern in artefact_rules()["pattern"]:
+        line = line.str.replace_all(pattern, "")
+    return line
+
+
+def artefacts(line: pl.Expr) -> pl.Expr:
+    """A list of struct(fragment, reason), one per artefact found in the line."""
+    found = [
+        line.str.extract_all(pattern).list.eval(
+            pl.struct(fragment=pl.element(), reason=pl.lit(why))
+        )
+        for pattern, why in artefact_rules().iter_rows()
+    ]
+    return pl.concat_list(found)
