@@ -10,6 +10,8 @@ import polars as pl
 from pipelines.settings import RULES_DIR
 from pipelines.structure.sections import LABEL_TEXT
 
+RUNNING_TEXT_CHARS = 40
+
 
 @cache
 def line_rules() -> pl.DataFrame:
@@ -27,7 +29,8 @@ def chrome_reason(line: pl.Expr) -> pl.Expr:
     """The reason of the first rule a line matches, or null for a line of the report itself.
 
     A line that starts with an outline label (一、 （二） 3.) is a heading of the report and never
-    chrome, and each rule has a length limit, so a body paragraph that mentions 主办 or 网站标识码
+    chrome, nor is running text (a sentence end with more after it, or 40 characters ending in
+    one); and each rule has a length limit. So a body paragraph that mentions 主办 or 网站标识码
     is not taken for a footer.
     """
     n_chars = line.str.len_chars()
@@ -35,7 +38,10 @@ def chrome_reason(line: pl.Expr) -> pl.Expr:
     for pattern, why, max_chars in reversed(list(line_rules().iter_rows())):
         matches = line.str.contains(pattern) & (n_chars <= max_chars)
         reason = pl.when(matches).then(pl.lit(why)).otherwise(reason)
-    return pl.when(line.str.contains(LABEL_TEXT)).then(None).otherwise(reason)
+    running_text = line.str.contains(r"[。！？；].") | (
+        (n_chars >= RUNNING_TEXT_CHARS) & line.str.contains(r"[。！？；]")
+    )
+    return pl.when(line.str.contains(LABEL_TEXT) | running_text).then(None).otherwise(reason)
 
 
 def without_artefacts(line: pl.Expr) -> pl.Expr:
