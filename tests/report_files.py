@@ -19,9 +19,9 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 SONG = "STSong-Light"
 
 
-def as_docx(lines: list[str], signature: list[str] = ()) -> bytes:
+def as_docx(lines: list[str]) -> bytes:
     """A Word file as offices write them: centred title, body indented two characters, a page
-    number in the footer, a table of figures, the signature right-aligned."""
+    number in the footer."""
     document = docx.Document()
     title, *body = lines
     heading = document.add_paragraph(title)
@@ -29,8 +29,6 @@ def as_docx(lines: list[str], signature: list[str] = ()) -> bytes:
     for line in body:
         paragraph = document.add_paragraph(line)
         paragraph.paragraph_format.first_line_indent = Pt(32)
-    for line in signature:
-        document.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     document.sections[0].footer.paragraphs[0].text = "- 1 -"
     document.core_properties.title = title
     out = io.BytesIO()

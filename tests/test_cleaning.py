@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from pipelines.cleaning.rules import chrome_reason
-from pipelines.reading.html_pages import page_hints, parse
+from pipelines.reading.html_pages import main_span, page_hints, parse
 from pipelines.reading.pdf import PdfLine, join_wrapped_lines
 from tests.conftest import SEEDS, Build, run_build
 from tests.report_files import archive_copy, as_docx, as_pdf, scanned_pdf
@@ -326,3 +326,21 @@ def test_page_hints_read_the_head_of_a_page() -> None:
         "page_source": "区司法局",
         "page_url": "https://www.example.gov.cn/a/1.html",
     }
+
+
+def test_main_content_is_widened_to_the_title_and_sign_off_or_left_to_the_rules() -> None:
+    lines = [
+        "首页 > 政务公开",
+        "某某区2023年法治政府建设情况报告",
+        "发布时间:2024-03-20",
+        "2023年,某某区全面推进法治政府建设。",
+        "一、主要举措和成效",
+        "某某区人民政府",
+        "2024年3月20日",
+        "相关新闻",
+    ]
+    found_by_extractor = "2023年,某某区全面推进法治政府建设。\n一、主要举措和成效"
+    assert main_span(lines, found_by_extractor, "某某区2023年法治政府建设情况报告") == (1, 6)
+    # When the extractor finds nothing, there is no span and the line rules see the whole page.
+    assert main_span(lines, None, None) is None
+    assert main_span(lines, "页面不存在", None) is None
