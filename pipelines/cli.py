@@ -56,11 +56,45 @@ def summary(_: argparse.Namespace) -> int:
     return 0
 
 
+def search(args: argparse.Namespace) -> int:
+    """Search every sentence of every report, best first (BM25)."""
+    from pipelines.terms.search import search as search_sentences
+
+    settings = load_settings()
+    if not settings.warehouse.exists():
+        print(f"no warehouse at {settings.warehouse}: run `fazhi build` first", file=sys.stderr)
+        return 1
+    query = " ".join(args.query)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+        hits = search_sentences(conn, query, args.region, args.year, args.limit)
+    if hits.is_empty():
+        print(f"no sentence matches {query!r}")
+        return 0
+    for rank, hit in enumerate(hits.iter_rows(named=True), start=1):
+        sentence = hit["sentence"]
+        for term in hit["matched_terms"].split(" "):
+            sentence = sentence.replace(term, f"【{term}】")
+        section = hit["section"] or "(before the first heading)"
+        print(f"{rank:>2}. {hit['region']} {hit['report_year']} · {section}  [{hit['score']:.2f}]")
+        print(f"    {sentence}")
+        print(
+            f"    reports.report_id = '{hit['report_id']}', "
+            f"text[{hit['char_start']}:{hit['char_end']}] (sentence {hit['sentence_no']})"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fazhi", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help=build.__doc__).set_defaults(run=build)
     commands.add_parser("summary", help=summary.__doc__).set_defaults(run=summary)
+    searching = commands.add_parser("search", help=search.__doc__)
+    searching.add_argument("query", nargs="+", help="words to look for, e.g. 行政复议")
+    searching.add_argument("--region", help="only this region (any spelling) or its sub-regions")
+    searching.add_argument("--year", type=int, help="only reports covering this year")
+    searching.add_argument("--limit", type=int, default=10, help="how many sentences (10)")
+    searching.set_defaults(run=search)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -36,11 +36,13 @@ def replace_table(conn: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame
     return rows.height
 
 
-def run_with_rows(conn: duckdb.DuckDBPyConnection, sql: str, rows: pl.DataFrame) -> None:
+def run_with_rows(
+    conn: duckdb.DuckDBPyConnection, sql: str, rows: pl.DataFrame, parameters: list | None = None
+) -> None:
     """Run sql with the frame visible to it as the view incoming_rows."""
     conn.register("incoming_rows", rows.to_arrow())
     try:
-        conn.execute(sql)
+        conn.execute(sql, parameters)
     finally:
         conn.unregister("incoming_rows")
 

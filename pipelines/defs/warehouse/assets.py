@@ -33,6 +33,10 @@ def indicators(duckdb: DuckDBResource) -> dg.MaterializeResult:
         "sections",
         "sentences",
         "facts",
+        "terms",
+        "sentence_terms",
+        "vocabulary",
+        "keywords",
     ],
     pool="warehouse",
     description=(

@@ -1,0 +1,126 @@
+"""Term statistics from segmented reports: per sentence (for search), per report, over the
+corpus, and each report's keywords by TF-IDF against the warehouse's own corpus."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from pipelines.terms.dictionary import (
+    DOMAIN_TAG,
+    PLACE_TAG,
+    contained_terms,
+    place_names,
+    stop_words,
+)
+
+KEYWORDS_PER_REPORT = 20
+MIN_TERM_CHARS = 2
+# Parts of speech a keyword may have: nouns, adjectival nouns, idioms, abbreviations and the
+# dictionary's own terms. Not place names (the region is a column of its own), not verbal
+# nouns (建设, 管理: every report is full of them), not verbs, adverbs or measure words.
+KEYWORD_TAGS = ["n", "nr", "nt", "nz", "nw", "an", "l", "i", "j", DOMAIN_TAG]
+
+
+def token_offsets(segmented: pl.DataFrame) -> pl.DataFrame:
+    """segmented: report_id, tokens (list, concatenating to the report text), tags.
+
+    Returns report_id, term, tag, char_start for every token that is a term (two or more
+    characters with a Chinese one among them, not a stop word), and for every dictionary term
+    inside a longer one (出庭应诉 inside 行政机关负责人出庭应诉率).
+    """
+    tokens = (
+        segmented.select(
+            "report_id",
+            term=pl.col("tokens"),
+            tag=pl.col("tags"),
+            char_start=pl.col("tokens").list.eval(
+                pl.element().str.len_chars().cum_sum() - pl.element().str.len_chars()
+            ),
+        )
+        .explode("term", "tag", "char_start", empty_as_null=False)
+        .drop_nulls("term")
+        .with_columns(pl.col("char_start").cast(pl.Int64))
+    )
+    inside = tokens.join(contained_terms(), on="term").select(
+        "report_id",
+        term="part",
+        tag=pl.lit(DOMAIN_TAG),
+        char_start=pl.col("char_start") + pl.col("offset"),
+    )
+    return pl.concat([tokens, inside]).filter(
+        (pl.col("term").str.len_chars() >= MIN_TERM_CHARS)
+        & pl.col("term").str.contains(r"\p{Han}")
+        & ~pl.col("term").is_in(list(stop_words()))
+    )
+
+
+def sentence_terms(tokens: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """report_id, sentence_no, term, tf and terms_in_sentence (the sentence's length in terms,
+    which BM25 needs), sorted by term so that a lookup reads few blocks."""
+    starts = sentences.select("report_id", "sentence_no", "char_start").sort(
+        "report_id", "char_start"
+    )
+    placed = tokens.sort("report_id", "char_start").join_asof(
+        starts, on="char_start", by="report_id", strategy="backward", check_sortedness=False
+    )
+    return (
+        placed.drop_nulls("sentence_no")
+        .group_by("report_id", "sentence_no", "term")
+        .agg(tf=pl.len().cast(pl.Int32))
+        .with_columns(terms_in_sentence=pl.col("tf").sum().over("report_id", "sentence_no"))
+        .sort("term", "report_id", "sentence_no")
+    )
+
+
+def report_terms(tokens: pl.DataFrame) -> pl.DataFrame:
+    """report_id, term, n, keyword_tag: how often each term occurs in each report, and whether
+    it is ever tagged as a part of speech a keyword may have."""
+    return (
+        tokens.group_by("report_id", "term")
+        .agg(
+            n=pl.len().cast(pl.Int64),
+            keyword_tag=pl.col("tag").is_in(KEYWORD_TAGS).any()
+            & ~pl.col("tag").is_in([PLACE_TAG]).any()
+            & ~pl.col("term").first().is_in(list(place_names())),
+        )
+        .sort("report_id", "n", "term", descending=[False, True, False])
+    )
+
+
+def vocabulary(per_sentence: pl.DataFrame) -> pl.DataFrame:
+    """term, reports, sentences, n: in how many reports and sentences a term occurs, how often."""
+    return (
+        per_sentence.group_by("term")
+        .agg(
+            reports=pl.col("report_id").n_unique().cast(pl.Int64),
+            sentences=pl.len().cast(pl.Int64),
+            n=pl.col("tf").sum().cast(pl.Int64),
+        )
+        .sort("n", "term", descending=[True, False])
+    )
+
+
+def keywords(terms: pl.DataFrame, top: int = KEYWORDS_PER_REPORT) -> pl.DataFrame:
+    """Each report's top terms by TF-IDF, the document frequencies taken from this corpus.
+
+    idf = ln(1 + (N - df + 0.5) / (df + 0.5)), as in BM25: a term every report uses scores near
+    zero however often it occurs, and a corpus of one report still ranks by frequency. Only
+    nouns and dictionary terms are keywords (report_terms.keyword_tag).
+    """
+    n_reports = terms["report_id"].n_unique()
+    scored = terms.with_columns(
+        df=pl.col("report_id").n_unique().over("term"),
+        share=pl.col("n") / pl.col("n").sum().over("report_id"),
+    ).with_columns(
+        tfidf=pl.col("share")
+        * (1 + (n_reports - pl.col("df") + 0.5) / (pl.col("df") + 0.5)).log(math.e),
+    )
+    return (
+        scored.filter("keyword_tag")
+        .sort(["report_id", "tfidf", "n", "term"], descending=[False, True, True, False])
+        .with_columns(rank=pl.int_range(1, pl.len() + 1).over("report_id").cast(pl.Int32))
+        .filter(pl.col("rank") <= top)
+        .select("report_id", "rank", "term", "n", pl.col("df").cast(pl.Int64), "tfidf")
+    )

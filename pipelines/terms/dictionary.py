@@ -1,0 +1,74 @@
+"""The segmentation vocabulary users extend: rules/jieba_dict.txt, the indicator names, and the
+stop words of rules/stopwords.txt."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+
+import polars as pl
+
+from pipelines.settings import RULES_DIR
+
+DICTIONARY = RULES_DIR / "jieba_dict.txt"
+STOP_WORDS = RULES_DIR / "stopwords.txt"
+INDICATORS = RULES_DIR / "indicators.csv"
+REGION_ALIASES = RULES_DIR / "region_aliases.csv"
+DOMAIN_TAG = "nz"
+PLACE_TAG = "ns"
+
+
+def _entries(path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+@cache
+def domain_words() -> tuple[tuple[str, int | None, str], ...]:
+    """(word, frequency or None, part of speech) for every dictionary term, with the indicator
+    names and the region names added, so that 公职律师 and 东疆综合保税区 come out whole."""
+    words: dict[str, tuple[str, int | None, str]] = {}
+    for entry in _entries(DICTIONARY):
+        word, *rest = entry.split()
+        freq = int(rest[0]) if rest and rest[0].isdigit() else None
+        tag = rest[-1] if rest and not rest[-1].isdigit() else DOMAIN_TAG
+        words[word] = (word, freq, tag)
+    for name in pl.read_csv(INDICATORS)["name_zh"]:
+        words.setdefault(name, (name, None, DOMAIN_TAG))
+    regions = pl.read_csv(REGION_ALIASES)
+    for name in pl.concat([regions["alias"], regions["region"]]).unique(maintain_order=True):
+        words.setdefault(name, (name, None, PLACE_TAG))
+    return tuple(words.values())
+
+
+@cache
+def place_names() -> frozenset[str]:
+    return frozenset(word for word, _, tag in domain_words() if tag == PLACE_TAG)
+
+
+@cache
+def contained_terms() -> pl.DataFrame:
+    """term, part, offset: the dictionary terms inside a longer dictionary term, so that
+    行政规范性文件 counts for 规范性文件 and 行政机关负责人出庭应诉率 for 出庭应诉."""
+    words = pl.DataFrame({"term": [word for word, _, _ in domain_words()]})
+    return (
+        words.join(words.rename({"term": "part"}), how="cross")
+        .filter(
+            (pl.col("term") != pl.col("part"))
+            & pl.col("term").str.contains(pl.col("part"), literal=True)
+        )
+        .with_columns(offset=pl.col("term").str.find(pl.col("part"), literal=True).cast(pl.Int64))
+    )
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    return frozenset(_entries(STOP_WORDS))
+
+
+def vocabulary_key(segmenter_name: str) -> str:
+    """Changes whenever segmentation could: another segmenter, another dictionary."""
+    digest = hashlib.sha256(segmenter_name.encode())
+    for word, freq, tag in domain_words():
+        digest.update(f"{word}\t{freq}\t{tag}\n".encode())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,172 @@
+"""Terms and search: segmentation with the domain dictionary, term counts, keywords, BM25 search,
+and the cache that segments each content once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+import pipelines.terms.segment as segment_module
+from pipelines.cli import main
+from pipelines.terms.segment import reference_segmenter, segment, segment_texts
+from tests.conftest import SEEDS, Build, run_build
+
+# A reader's word for what each seed is about, which its top ten keywords must contain.
+CHARACTERISTIC = {
+    "000_39ca0c9c455ce9cc.txt": "法律顾问",
+    "001_d9e95e2a48e67257.txt": "述法",
+    "002_0d1779802d6e58b2.txt": "疫情防控",
+    "003_38f8238b59c0effd.txt": "保密",
+    "004_67f9df3a2b388bff.txt": "突发事件",
+}
+
+
+def seed_texts() -> list[str]:
+    return [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+
+
+def test_rjieba_gives_jieba_tokens_with_the_project_dictionary() -> None:
+    reference = reference_segmenter()
+    for text in seed_texts():
+        tokens, tags = segment(text)
+        assert tokens == reference.lcut(text, HMM=False)
+        assert len(tags) == len(tokens)
+        assert "".join(tokens) == text
+
+
+def test_parallel_segmentation_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segment_module, "PARALLEL_FROM_CHARS", 0)
+    texts = seed_texts() * 3
+    assert segment_texts(texts, workers=2) == segment_texts(texts, workers=1)
+
+
+def test_domain_terms_are_single_terms(seeds_build: Build) -> None:
+    with seeds_build.connect() as conn:
+        counts = dict(
+            conn.execute(
+                "SELECT term, sum(n) FROM terms WHERE term IN ('行政复议', '公职律师', '合法性审核') "
+                "GROUP BY term"
+            ).fetchall()
+        )
+        split = conn.execute("SELECT count(*) FROM terms WHERE term IN ('公职', '复议')").fetchone()
+    assert set(counts) == {"行政复议", "公职律师", "合法性审核"}
+    assert all(n > 0 for n in counts.values())
+    assert split == (0,)
+    tokens, _ = segment("充分发挥公职律师和法律顾问在合法性审核工作中的作用，办理行政复议案件")
+    assert {"公职律师", "法律顾问", "合法性审核", "行政复议"} <= set(tokens)
+
+
+def test_terms_inside_a_longer_dictionary_term_are_counted(seeds_build: Build) -> None:
+    # 行政规范性文件 is a term of its own and counts for 规范性文件 too.
+    with seeds_build.connect() as conn:
+        long, short = conn.execute(
+            "SELECT sum(n) FILTER (term = '行政规范性文件'), sum(n) FILTER (term = '规范性文件') "
+            "FROM terms"
+        ).fetchone()
+    assert long > 0
+    assert short >= long
+
+
+def test_keywords_say_what_each_report_is_about(seeds_build: Build) -> None:
+    with seeds_build.connect() as conn:
+        top = (
+            conn.execute(
+                "SELECT r.source_name, k.rank, k.term FROM keywords k JOIN reports r USING (report_id) "
+                "WHERE k.rank <= 10"
+            )
+            .pl()
+            .group_by("source_name")
+            .agg(pl.col("term").sort_by("rank"))
+        )
+    terms = dict(top.iter_rows())
+    for seed, word in CHARACTERISTIC.items():
+        assert word in terms[seed], (seed, terms[seed])
+    # Place names and stop words are never keywords.
+    every = {term for listed in terms.values() for term in listed}
+    assert not every & {"东疆", "泰达", "滨海新区", "工作", "推进"}
+
+
+def test_term_emphasis_is_per_ten_thousand_characters(seeds_build: Build) -> None:
+    with seeds_build.connect() as conn:
+        rows = conn.execute(
+            "SELECT e.n, e.per_10k_chars, r.n_chars FROM marts.term_emphasis e "
+            "JOIN reports r ON r.region = e.region AND r.report_year = e.report_year "
+            "WHERE e.term = '营商环境'"
+        ).fetchall()
+    assert rows
+    for n, per_10k, n_chars in rows:
+        assert per_10k == pytest.approx(n * 10000 / n_chars, abs=0.001)
+
+
+def test_search_ranks_reconsideration_sentences_first_from_several_regions(
+    seeds_build: Build, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FAZHI_WAREHOUSE", str(seeds_build.warehouse))
+    assert main(["search", "行政复议", "--limit", "8"]) == 0
+    printed = capsys.readouterr().out
+    hits = [
+        line for line in printed.splitlines() if line.startswith("    ") and "report_id" not in line
+    ]
+    assert len(hits) == 8
+    assert all("【行政复议】" in hit for hit in hits)
+    with seeds_build.connect() as conn:
+        regions = conn.execute(
+            "SELECT count(DISTINCT region) FROM (SELECT region FROM marts.search_sentences('行政复议') LIMIT 8)"
+        ).fetchone()
+    assert regions[0] >= 3
+
+
+def test_search_from_sql_finds_terms_inside_an_unsegmented_query(seeds_build: Build) -> None:
+    with seeds_build.connect() as conn:
+        hits = conn.execute(
+            "SELECT sentence, matched_terms, report_id, char_start, char_end "
+            "FROM marts.search_sentences('行政复议案件') LIMIT 5"
+        ).fetchall()
+        for sentence, matched, report_id, start, end in hits:
+            assert "行政复议" in matched.split(" ")
+            text = conn.execute(
+                "SELECT substr(text, ? + 1, ? - ?) FROM reports WHERE report_id = ?",
+                [start, end, start, report_id],
+            ).fetchone()[0]
+            assert text == sentence
+
+
+def test_search_filters_by_region_alias_and_year(
+    seeds_build: Build, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FAZHI_WAREHOUSE", str(seeds_build.warehouse))
+    assert main(["search", "行政复议", "--region", "泰达", "--year", "2020"]) == 0
+    headers = [
+        line for line in capsys.readouterr().out.splitlines() if line[:3].strip().endswith(".")
+    ]
+    assert headers
+    assert all("天津经济技术开发区 2020" in line for line in headers)
+
+
+def segmentation_counts(build: Build) -> tuple[int, int]:
+    for materialization in build.result.asset_materializations_for_node("terms"):
+        if materialization.asset_key.path == ["terms"]:
+            metadata = materialization.metadata
+            return metadata["texts_segmented"].value, metadata["reports_from_cache"].value
+    raise AssertionError("no materialization of terms")
+
+
+def test_a_rerun_with_one_new_report_segments_that_report_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = tmp_path / "sources"
+    shutil.copytree(SEEDS, sources)
+    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
+    first = run_build(sources, warehouse, monkeypatch)
+    assert segmentation_counts(first) == (5, 0)
+    new = SEEDS.joinpath("002_0d1779802d6e58b2.txt").read_text(encoding="utf-8")
+    (sources / "new.txt").write_text(new.replace("2020年", "2021年"), encoding="utf-8")
+    second = run_build(sources, warehouse, monkeypatch)
+    assert second.result.success
+    assert segmentation_counts(second) == (1, 5)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        assert conn.execute("SELECT count(DISTINCT report_id) FROM terms").fetchone() == (6,)
