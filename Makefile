@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DAGSTER_HOME := $(CURDIR)
 export FAZHI_DAGSTER_STORAGE ?= $(CURDIR)/.dagster
 
-.PHONY: install run test lint ui clean
+.PHONY: install run test lint bench ui clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -30,10 +30,14 @@ run: install
 	$(VENV)/bin/fazhi build
 
 lint: install
-	$(VENV)/bin/ruff check pipelines tests
+	$(VENV)/bin/ruff check pipelines tests bench
 
 test: lint
 	$(VENV)/bin/pytest
+
+# Speed is measured here, never in the tests: figures go to bench/results/.
+bench: install
+	$(VENV)/bin/python -m bench.segmentation
 
 ui: install
 	mkdir -p $(FAZHI_DAGSTER_STORAGE)

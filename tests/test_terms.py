@@ -10,7 +10,6 @@ import duckdb
 import polars as pl
 import pytest
 
-import pipelines.terms.segment as segment_module
 from pipelines.cli import main
 from pipelines.terms.segment import reference_segmenter, segment, segment_texts
 from tests.conftest import SEEDS, Build, run_build
@@ -38,10 +37,11 @@ def test_rjieba_gives_jieba_tokens_with_the_project_dictionary() -> None:
         assert "".join(tokens) == text
 
 
-def test_parallel_segmentation_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(segment_module, "PARALLEL_FROM_CHARS", 0)
+def test_parallel_segmentation_equals_serial() -> None:
     texts = seed_texts() * 3
-    assert segment_texts(texts, workers=2) == segment_texts(texts, workers=1)
+    parallel = segment_texts(texts, workers=2, parallel_from_chars=0)
+    assert parallel.equals(segment_texts(texts, workers=1))
+    assert parallel["tokens"].to_list() == [segment(text)[0] for text in texts]
 
 
 def test_domain_terms_are_single_terms(seeds_build: Build) -> None:

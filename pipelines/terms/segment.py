@@ -15,6 +15,7 @@ from importlib.metadata import version
 from multiprocessing import get_context
 
 import jieba
+import polars as pl
 import rjieba
 
 from pipelines.terms.dictionary import domain_words
@@ -50,22 +51,60 @@ def segment(text: str) -> tuple[list[str], list[str]]:
     return [token for token, _ in tagged], [tag for _, tag in tagged]
 
 
-def _segment_all(texts: list[str]) -> list[tuple[list[str], list[str]]]:
-    return [segment(text) for text in texts]
+# Segmented texts travel as one string per text, tokens apart by this character: a string
+# crosses processes and reaches polars far cheaper than a list of small strings, and polars
+# splits it without making a Python object per token. No decoded text holds it; a text that
+# does (a PDF's text layer might) is segmented on its own.
+SEPARATOR = "\x00"
+SEGMENTED_SCHEMA = {"tokens": pl.List(pl.String), "tags": pl.List(pl.String)}
+
+
+def _segment_joined(texts: list[str]) -> list[tuple[str, str]]:
+    joined = []
+    for text in texts:
+        tokens, tags = segment(text)
+        joined.append((SEPARATOR.join(tokens), SEPARATOR.join(tags)))
+    return joined
 
 
 def segment_texts(
-    texts: list[str], workers: int | None = None
-) -> list[tuple[list[str], list[str]]]:
-    """Segment many texts, in worker processes when there is enough text to be worth it."""
+    texts: list[str], workers: int | None = None, parallel_from_chars: int = PARALLEL_FROM_CHARS
+) -> pl.DataFrame:
+    """tokens and tags (lists) of each text, in order: in worker processes when there is
+    enough text to be worth starting them."""
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or sum(map(len, texts)) < PARALLEL_FROM_CHARS:
-        return _segment_all(texts)
-    # Interleaved chunks even out long and short reports across the workers.
-    chunks = [texts[i::workers] for i in range(workers)]
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        results = list(pool.map(_segment_all, chunks))
-    segmented: list[tuple[list[str], list[str]]] = [([], []) for _ in texts]
-    for i, result in enumerate(results):
-        segmented[i::workers] = result
-    return segmented
+    shippable = [i for i, text in enumerate(texts) if SEPARATOR not in text]
+    if workers == 1 or sum(map(len, texts)) < parallel_from_chars:
+        joined = _segment_joined([texts[i] for i in shippable])
+    else:
+        # Interleaved chunks even out long and short reports over the workers; the segmenter
+        # is built before the fork, so they start with it.
+        segmenter()
+        chunks = [shippable[k::workers] for k in range(workers)]
+        by_text: dict[int, tuple[str, str]] = {}
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            results = pool.map(_segment_joined, [[texts[i] for i in chunk] for chunk in chunks])
+            for chunk, result in zip(chunks, results, strict=True):
+                by_text.update(zip(chunk, result, strict=True))
+        joined = [by_text[i] for i in shippable]
+    segmented = pl.DataFrame(
+        {"text_no": shippable, "tokens": [t for t, _ in joined], "tags": [g for _, g in joined]},
+        schema={"text_no": pl.Int64, "tokens": pl.String, "tags": pl.String},
+    ).with_columns(pl.col("tokens", "tags").str.split(SEPARATOR))
+    rest = [i for i in range(len(texts)) if SEPARATOR in texts[i]]
+    if rest:
+        one_by_one = [segment(texts[i]) for i in rest]
+        segmented = pl.concat(
+            [
+                segmented,
+                pl.DataFrame(
+                    {
+                        "text_no": rest,
+                        "tokens": [t for t, _ in one_by_one],
+                        "tags": [g for _, g in one_by_one],
+                    },
+                    schema={"text_no": pl.Int64, **SEGMENTED_SCHEMA},
+                ),
+            ]
+        )
+    return segmented.sort("text_no").select("tokens", "tags")

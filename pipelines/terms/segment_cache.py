@@ -58,15 +58,7 @@ def segmented_reports(conn: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, in
         "WHERE vocabulary_key = ?)",
         [key],
     ).pl()
-    segmented_now = segment_texts(missing["text"].to_list())
-    fresh = pl.DataFrame(
-        {
-            "text_sha256": missing["text_sha256"],
-            "tokens": [tokens for tokens, _ in segmented_now],
-            "tags": [tags for _, tags in segmented_now],
-        },
-        schema={"text_sha256": pl.String, "tokens": pl.List(pl.String), "tags": pl.List(pl.String)},
-    )
+    fresh = missing.select("text_sha256").hstack(segment_texts(missing["text"].to_list()))
     # The cache holds what the current corpus and vocabulary need, nothing older.
     run_with_rows(
         conn,
