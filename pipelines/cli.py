@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 import duckdb
 
@@ -60,12 +61,11 @@ def search(args: argparse.Namespace) -> int:
     """Search every sentence of every report, best first (BM25)."""
     from pipelines.terms.search import search as search_sentences
 
-    settings = load_settings()
-    if not settings.warehouse.exists():
-        print(f"no warehouse at {settings.warehouse}: run `fazhi build` first", file=sys.stderr)
+    conn = _read_only_warehouse()
+    if conn is None:
         return 1
     query = " ".join(args.query)
-    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+    with conn:
         hits = search_sentences(conn, query, args.region, args.year, args.limit)
     if hits.is_empty():
         print(f"no sentence matches {query!r}")
@@ -84,6 +84,94 @@ def search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_only_warehouse() -> duckdb.DuckDBPyConnection | None:
+    settings = load_settings()
+    if not settings.warehouse.exists():
+        print(f"no warehouse at {settings.warehouse}: run `fazhi build` first", file=sys.stderr)
+        return None
+    return duckdb.connect(str(settings.warehouse), read_only=True)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def compare(args: argparse.Namespace) -> int:
+    """Regions side by side for one indicator, with the sentence behind every figure."""
+    from pipelines.marts.compare import UnknownIndicator, compare, resolve_indicator
+    from pipelines.preview import aligned_table
+
+    conn = _read_only_warehouse()
+    if conn is None:
+        return 1
+    with conn:
+        try:
+            indicator, name, unit = resolve_indicator(conn, args.indicator)
+        except UnknownIndicator as error:
+            print(error, file=sys.stderr)
+            return 2
+        rows = compare(conn, indicator, args.year)
+    year = f" in {args.year}" if args.year else ""
+    print(f"{name} ({indicator}, {unit}){year}: {rows['report_id'].n_unique()} reports state it\n")
+    if rows.is_empty():
+        return 0
+    table = [
+        (
+            row["region"],
+            row["report_year"],
+            f"{row['value']:g} {row['unit']}",
+            row["qualifier"],
+            f"{row['figure_no']}/{row['figures']}",
+            _clip(row["sentence"], 48),
+            f"{row['report_id']}[{row['char_start']}:{row['char_end']}]",
+        )
+        for row in rows.iter_rows(named=True)
+    ]
+    print(
+        aligned_table(
+            ["region", "year", "value", "qualifier", "figure", "evidence", "where"], table
+        )
+    )
+    return 0
+
+
+def sql(args: argparse.Namespace) -> int:
+    """Run SQL against the warehouse, read-only, and print the result as a table."""
+    from pipelines.preview import aligned_table
+
+    conn = _read_only_warehouse()
+    if conn is None:
+        return 1
+    with conn:
+        try:
+            result = conn.execute(args.query)
+        except duckdb.Error as error:
+            print(f"SQL error: {error}", file=sys.stderr)
+            return 2
+        if result.description is None:
+            return 0
+        headers = [column[0] for column in result.description]
+        rows = result.fetchmany(args.max_rows + 1)
+    print(aligned_table(headers, rows[: args.max_rows]))
+    if len(rows) > args.max_rows:
+        print(f"(first {args.max_rows} rows; --max-rows shows more)")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """Write every marts view as a Parquet file (zstd) into a folder."""
+    from pipelines.marts.export import export_marts
+
+    conn = _read_only_warehouse()
+    if conn is None:
+        return 1
+    with conn:
+        counts = export_marts(conn, args.folder)
+    for view, n in counts.items():
+        print(f"{args.folder / (view + '.parquet')}: {n} rows")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fazhi", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -95,6 +183,19 @@ def main(argv: list[str] | None = None) -> int:
     searching.add_argument("--year", type=int, help="only reports covering this year")
     searching.add_argument("--limit", type=int, default=10, help="how many sentences (10)")
     searching.set_defaults(run=search)
+    comparing = commands.add_parser("compare", help=compare.__doc__)
+    comparing.add_argument(
+        "indicator", help="an indicator id or Chinese name, e.g. 行政复议案件受理数"
+    )
+    comparing.add_argument("--year", type=int, help="only reports covering this year")
+    comparing.set_defaults(run=compare)
+    querying = commands.add_parser("sql", help=sql.__doc__)
+    querying.add_argument("query", help='e.g. "SELECT * FROM marts.indicator_matrix"')
+    querying.add_argument("--max-rows", type=int, default=100, help="rows to print (100)")
+    querying.set_defaults(run=sql)
+    exporting = commands.add_parser("export", help=export.__doc__)
+    exporting.add_argument("folder", type=Path, help="where the .parquet files go")
+    exporting.set_defaults(run=export)
     args = parser.parse_args(argv)
     return args.run(args)
 

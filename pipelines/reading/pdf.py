@@ -43,8 +43,8 @@ class PdfLine:
 
     @property
     def right(self) -> float:
-        """Where the line ends: Chinese characters are one em wide, Latin ones about half."""
-        return self.x + display_width(self.text) * self.size / 2
+        """Where the line ends."""
+        return self.x + half_ems(self.text) * self.size / 2
 
 
 @cache
@@ -55,7 +55,9 @@ def page_number() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
 
 
-def display_width(text: str) -> int:
+def half_ems(text: str) -> int:
+    """Width in half-ems as a Chinese font sets it: Chinese characters and the quotes and
+    dashes Chinese text uses (East Asian ambiguous width) are a full em, Latin ones about half."""
     return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
 
 

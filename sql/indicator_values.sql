@@ -1,0 +1,49 @@
+CREATE SCHEMA IF NOT EXISTS marts;
+CREATE OR REPLACE VIEW marts.indicator_values AS
+SELECT
+    r.region,
+    r.parent_region,
+    r.report_year,
+    r.org_name,
+    f.indicator,
+    i.name_zh AS indicator_name,
+    f.value,
+    f.unit,
+    f.qualifier,
+    f.unit = i.unit AS standard_unit,
+    row_number() OVER (PARTITION BY f.report_id, f.indicator ORDER BY f.fact_no) AS figure_no,
+    count(*) OVER (PARTITION BY f.report_id, f.indicator) AS figures,
+    f.surface,
+    f.subject,
+    s.text AS sentence,
+    f.report_id,
+    f.fact_no,
+    f.sentence_no,
+    f.char_start,
+    f.char_end
+FROM main.facts AS f
+JOIN main.reports AS r USING (report_id)
+JOIN main.indicators AS i ON i.indicator_id = f.indicator
+JOIN main.sentences AS s ON s.report_id = f.report_id AND s.sentence_no = f.sentence_no
+WHERE NOT f.is_target;
+COMMENT ON VIEW marts.indicator_values IS 'Every figure a report states for a standard indicator, achievements only (next-year targets, the figures of a report''s plans part, are left out: they are facts with is_target), each with the sentence it came from and its offsets. Several figures for one indicator in one report are all listed (figure_no of figures), never summed: they may count different things or use different units.';
+COMMENT ON COLUMN marts.indicator_values.region IS 'The unit compared across reports.';
+COMMENT ON COLUMN marts.indicator_values.parent_region IS 'The unit the region belongs to, where known.';
+COMMENT ON COLUMN marts.indicator_values.report_year IS 'The year the report covers.';
+COMMENT ON COLUMN marts.indicator_values.org_name IS 'The issuing body as the report names it.';
+COMMENT ON COLUMN marts.indicator_values.indicator IS 'The standard indicator (indicators.indicator_id).';
+COMMENT ON COLUMN marts.indicator_values.indicator_name IS 'Its Chinese name.';
+COMMENT ON COLUMN marts.indicator_values.value IS 'The number, 万/亿 applied, percentages as 0-100.';
+COMMENT ON COLUMN marts.indicator_values.unit IS 'The unit as the report writes it.';
+COMMENT ON COLUMN marts.indicator_values.qualifier IS 'exact, approx, at_least or at_most.';
+COMMENT ON COLUMN marts.indicator_values.standard_unit IS 'True when the unit is the indicator''s own (indicators.unit); other units (家次 for inspections counted in 次) are not comparable with it.';
+COMMENT ON COLUMN marts.indicator_values.figure_no IS 'This figure''s place among the report''s figures for the indicator, in reading order.';
+COMMENT ON COLUMN marts.indicator_values.figures IS 'How many figures the report states for the indicator.';
+COMMENT ON COLUMN marts.indicator_values.surface IS 'The mention as written.';
+COMMENT ON COLUMN marts.indicator_values.subject IS 'What is counted, as the sentence names it.';
+COMMENT ON COLUMN marts.indicator_values.sentence IS 'The sentence the figure came from.';
+COMMENT ON COLUMN marts.indicator_values.report_id IS 'The report (reports.report_id).';
+COMMENT ON COLUMN marts.indicator_values.fact_no IS 'The fact (facts.fact_no).';
+COMMENT ON COLUMN marts.indicator_values.sentence_no IS 'The sentence (sentences.sentence_no).';
+COMMENT ON COLUMN marts.indicator_values.char_start IS 'Where the mention starts in reports.text (0-based).';
+COMMENT ON COLUMN marts.indicator_values.char_end IS 'Where it ends (exclusive).';

@@ -1,0 +1,33 @@
+CREATE SCHEMA IF NOT EXISTS marts;
+CREATE OR REPLACE VIEW marts.shortcomings_and_plans AS
+WITH parts AS (
+    SELECT
+        report_id,
+        string_agg(text, '' ORDER BY sentence_no) FILTER (part = 'shortcomings') AS shortcomings,
+        string_agg(text, '' ORDER BY sentence_no) FILTER (part = 'plans') AS plans
+    FROM main.sentences
+    GROUP BY report_id
+)
+SELECT
+    r.region,
+    r.parent_region,
+    r.report_year,
+    r.org_name,
+    p.shortcomings,
+    p.plans,
+    length(p.shortcomings) AS shortcomings_chars,
+    length(p.plans) AS plans_chars,
+    r.report_id
+FROM main.reports AS r
+LEFT JOIN parts AS p USING (report_id)
+ORDER BY r.parent_region NULLS LAST, r.region, r.report_year, r.org_name;
+COMMENT ON VIEW marts.shortcomings_and_plans IS 'Each report''s shortcomings section and plans section (the parts of sections.part), side by side per region and year: what each body says fell short, and what it will do next.';
+COMMENT ON COLUMN marts.shortcomings_and_plans.region IS 'The unit compared across reports.';
+COMMENT ON COLUMN marts.shortcomings_and_plans.parent_region IS 'The unit the region belongs to, where known.';
+COMMENT ON COLUMN marts.shortcomings_and_plans.report_year IS 'The year the report covers.';
+COMMENT ON COLUMN marts.shortcomings_and_plans.org_name IS 'The issuing body as the report names it.';
+COMMENT ON COLUMN marts.shortcomings_and_plans.shortcomings IS 'The text of the shortcomings part (存在的不足, 问题), headings included; null when the report has none.';
+COMMENT ON COLUMN marts.shortcomings_and_plans.plans IS 'The text of the plans part (下一年度工作安排, 工作要点); null when the report has none.';
+COMMENT ON COLUMN marts.shortcomings_and_plans.shortcomings_chars IS 'Length of the shortcomings text in characters.';
+COMMENT ON COLUMN marts.shortcomings_and_plans.plans_chars IS 'Length of the plans text in characters.';
+COMMENT ON COLUMN marts.shortcomings_and_plans.report_id IS 'The report (reports.report_id).';

@@ -1,0 +1,240 @@
+"""Comparison marts, the compare/sql/export commands, and BI access through SQLAlchemy while a
+run publishes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.cli import main
+from tests.conftest import SEEDS, Build, run_build
+
+SEED_002 = SEEDS / "002_0d1779802d6e58b2.txt"
+
+
+def next_year_of_002() -> str:
+    """Seed 002 as its 2021 report would read: a year on, with 9 reconsideration cases."""
+    text = SEED_002.read_text(encoding="utf-8")
+    text = text.replace("2021", "2022").replace("2020", "2021")
+    return text.replace("受理行政复议案件6件", "受理行政复议案件9件")
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
+    root = tmp_path_factory.mktemp("two_years")
+    sources = root / "sources"
+    shutil.copytree(SEEDS, sources)
+    (sources / "gxq_2021.txt").write_text(next_year_of_002(), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield run_build(sources, root / "warehouse" / "fazhi.duckdb", monkeypatch)
+
+
+def test_one_query_shows_reconsideration_received_with_its_sentences(seeds_build: Build) -> None:
+    with seeds_build.connect() as conn:
+        rows = conn.execute(
+            "SELECT region, report_year, value, unit, surface, sentence, report_id, char_start, "
+            "char_end FROM marts.indicator_values "
+            "WHERE indicator = 'admin_reconsideration_received' ORDER BY value"
+        ).fetchall()
+        texts = dict(conn.execute("SELECT report_id, text FROM reports").fetchall())
+    assert [(region, year, value, unit) for region, year, value, unit, *_ in rows] == [
+        ("天津滨海高新区", 2020, 6.0, "件"),
+        ("天津经济技术开发区", 2020, 19.0, "件"),
+        ("滨海新区", 2024, 1423.0, "件"),
+    ]
+    for *_, surface, sentence, report_id, start, end in rows:
+        assert texts[report_id][start:end] == surface
+        assert surface in sentence
+
+
+def test_several_figures_are_listed_not_summed(seeds_build: Build) -> None:
+    with seeds_build.connect() as conn:
+        figures = conn.execute(
+            "SELECT report_id, count(*), max(figures), count(DISTINCT unit) "
+            "FROM marts.indicator_values WHERE indicator = 'enforcement_inspections' "
+            "GROUP BY report_id HAVING count(*) > 1"
+        ).fetchall()
+        headline = conn.execute(
+            "SELECT count(*), bool_and(unit = '次') FROM marts.headline_figures "
+            "WHERE indicator = 'enforcement_inspections'"
+        ).fetchone()
+    assert figures, "a report with several inspection figures"
+    assert all(n == listed for _, n, listed, _ in figures)
+    assert any(units > 1 for *_, units in figures)
+    assert headline[1] is True
+
+
+def test_the_matrix_is_a_plain_table_of_headline_figures(seeds_build: Build) -> None:
+    with seeds_build.connect() as conn:
+        matrix = conn.execute("SELECT * FROM marts.indicator_matrix").pl()
+        headline = conn.execute(
+            "SELECT report_id, value FROM marts.headline_figures "
+            "WHERE indicator = 'admin_reconsideration_received'"
+        ).pl()
+        n_reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+    assert matrix.height == n_reports
+    numeric = matrix.drop("region", "parent_region", "report_year", "org_name", "report_id")
+    assert all(dtype == pl.Float64 for dtype in numeric.dtypes)
+    joined = matrix.join(headline, on="report_id")
+    assert joined["admin_reconsideration_received"].to_list() == joined["value"].to_list()
+
+
+def test_year_over_year_change_of_a_region_with_two_years(two_years: Build) -> None:
+    with two_years.connect() as conn:
+        changes = conn.execute(
+            "SELECT region, indicator, previous_year, report_year, previous_value, value, change, "
+            "change_pct FROM marts.indicator_changes "
+            "WHERE indicator = 'admin_reconsideration_received'"
+        ).fetchall()
+    assert changes == [
+        ("天津滨海高新区", "admin_reconsideration_received", 2020, 2021, 6.0, 9.0, 3.0, 50.0)
+    ]
+
+
+def test_shortcomings_and_plans_side_by_side(seeds_build: Build) -> None:
+    with seeds_build.connect() as conn:
+        shortcomings, plans = conn.execute(
+            "SELECT shortcomings, plans FROM marts.shortcomings_and_plans "
+            "WHERE region = '天津滨海高新区'"
+        ).fetchone()
+    assert "法治意识和法治能力有待提高" in shortcomings
+    assert "坚持党的全面领导" not in shortcomings
+    assert "坚持党的全面领导" in plans
+
+
+def test_coverage_lists_every_indicator_for_every_report(seeds_build: Build) -> None:
+    with seeds_build.connect() as conn:
+        total, stated = conn.execute(
+            "SELECT count(*), count(*) FILTER (stated AND indicator = 'admin_reconsideration_received') "
+            "FROM marts.indicator_coverage"
+        ).fetchone()
+        expected = conn.execute(
+            "SELECT (SELECT count(*) FROM reports) * (SELECT count(*) FROM indicators)"
+        ).fetchone()[0]
+    assert (total, stated) == (expected, 3)
+
+
+@pytest.fixture
+def warehouse_env(seeds_build: Build, monkeypatch: pytest.MonkeyPatch) -> Build:
+    monkeypatch.setenv("FAZHI_WAREHOUSE", str(seeds_build.warehouse))
+    return seeds_build
+
+
+def test_compare_prints_regions_side_by_side_with_evidence(
+    warehouse_env: Build, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["compare", "行政复议案件受理数"]) == 0
+    out = capsys.readouterr().out
+    assert "3 reports state it" in out
+    for region, figure in [
+        ("天津滨海高新区", "6 件"),
+        ("天津经济技术开发区", "19 件"),
+        ("滨海新区", "1423 件"),
+    ]:
+        line = next(line for line in out.splitlines() if line.startswith(region + " "))
+        assert figure in line
+        assert "受理" in line
+    assert main(["compare", "admin_reconsideration_received", "--year", "2024"]) == 0
+    assert "1 reports state it" in capsys.readouterr().out
+
+
+def test_compare_names_the_indicators_an_ambiguous_name_could_mean(
+    warehouse_env: Build, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["compare", "行政复议"]) == 2
+    err = capsys.readouterr().err
+    assert "admin_reconsideration_received" in err
+    assert "admin_reconsideration_closed" in err
+
+
+def test_sql_runs_read_only(warehouse_env: Build, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "SELECT region, report_year FROM marts.report_overview ORDER BY 1, 2"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["region", "report_year"]
+    assert "滨海新区" in out
+    assert main(["sql", "DELETE FROM reports"]) == 2
+    assert "read-only" in capsys.readouterr().err
+    with warehouse_env.connect() as conn:
+        assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 5
+
+
+def test_export_writes_every_mart_as_zstd_parquet(
+    warehouse_env: Build, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", str(tmp_path / "marts")]) == 0
+    with warehouse_env.connect() as conn:
+        views = {
+            name
+            for (name,) in conn.execute(
+                "SELECT view_name FROM duckdb_views() WHERE schema_name = 'marts'"
+            ).fetchall()
+        }
+        matrix_rows = conn.execute("SELECT count(*) FROM marts.indicator_matrix").fetchone()[0]
+    files = {path.stem: path for path in (tmp_path / "marts").glob("*.parquet")}
+    assert set(files) == views
+    assert pl.read_parquet(files["indicator_matrix"]).height == matrix_rows
+    assert (
+        pq.ParquetFile(files["indicator_values"]).metadata.row_group(0).column(0).compression
+        == "ZSTD"
+    )
+
+
+BI_CLIENT = textwrap.dedent(
+    """
+    import sys
+    import sqlalchemy
+    url = f"duckdb:///{sys.argv[1]}"
+    engine = sqlalchemy.create_engine(url, connect_args={"read_only": True})
+    conn = engine.connect()
+    for command in sys.stdin:
+        if command.strip() == "reconnect":
+            conn.close()
+            engine.dispose()
+            engine = sqlalchemy.create_engine(url, connect_args={"read_only": True})
+            conn = engine.connect()
+        rows = conn.execute(sqlalchemy.text(
+            "SELECT count(*), count(admin_reconsideration_received) FROM marts.indicator_matrix"
+        )).fetchone()
+        print(rows[0], rows[1], flush=True)
+    """
+)
+
+
+def test_a_bi_tool_on_sqlalchemy_reads_a_mart_while_a_run_publishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    shutil.copy(SEED_002, sources)
+    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    client = subprocess.Popen(
+        [sys.executable, "-c", BI_CLIENT, str(warehouse)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+    def ask(command: str) -> str:
+        client.stdin.write(command + "\n")
+        client.stdin.flush()
+        return client.stdout.readline().strip()
+
+    try:
+        assert ask("query") == "1 1"
+        (sources / "gxq_2021.txt").write_text(next_year_of_002(), encoding="utf-8")
+        assert run_build(sources, warehouse, monkeypatch).result.success
+        # The open connection keeps its snapshot; a new one sees the new report.
+        assert ask("query") == "1 1"
+        assert ask("reconnect") == "2 2"
+    finally:
+        client.stdin.close()
+        client.wait(timeout=30)
