@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DAGSTER_HOME := $(CURDIR)
 export FAZHI_DAGSTER_STORAGE ?= $(CURDIR)/.dagster
 
-.PHONY: install run test lint bench ui clean
+.PHONY: install browser run test lint bench ui clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -26,13 +26,23 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
+# The tests look at the HTML report in a real headless Chromium: Debian's package (Playwright's
+# own browser download does not work here), with CJK fonts so Chinese renders as text.
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+$(CHROMIUM) $(CJK_FONT):
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo -E) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
+
+browser: $(CHROMIUM) $(CJK_FONT)
+
 run: install
 	$(VENV)/bin/fazhi build
 
 lint: install
 	$(VENV)/bin/ruff check pipelines tests bench
 
-test: lint
+test: lint browser
 	$(VENV)/bin/pytest
 
 # Speed is measured here, never in the tests: figures go to bench/results/.

@@ -28,6 +28,11 @@ class Settings:
         return self.warehouse.parent / "store"
 
     @property
+    def report_page(self) -> Path:
+        """The visual report, a self-contained HTML page beside the warehouse."""
+        return self.warehouse.parent / "report" / "index.html"
+
+    @property
     def staging(self) -> Path:
         # The working database the assets write to; users only ever see published copies of it.
         return self.warehouse.parent / ".work" / self.warehouse.name

@@ -1,0 +1,38 @@
+import os
+
+import dagster as dg
+import duckdb
+
+from pipelines.defs.resources import CorpusResource
+from pipelines.marts.html_report import render_report
+
+
+@dg.asset(
+    group_name="marts",
+    kinds={"html"},
+    deps=["published_warehouse"],
+    pool="warehouse",
+    description=(
+        "The visual report: a self-contained HTML page (no network, no script) beside the "
+        "warehouse, report/index.html, with charts of the headline indicators by region and "
+        "year, term emphasis as a heatmap and the coverage table, every figure linked to its "
+        "evidence sentence."
+    ),
+)
+def html_report(corpus: CorpusResource) -> dg.MaterializeResult:
+    settings = corpus.settings
+    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+        page = render_report(conn)
+    target = settings.report_page
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside and renamed over, so a browser never loads half a page.
+    partial = target.with_suffix(".html.part")
+    partial.write_text(page, encoding="utf-8")
+    os.replace(partial, target)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(target)),
+            "bytes": len(page.encode("utf-8")),
+            "charts": page.count('<figure class="chart">'),
+        }
+    )
