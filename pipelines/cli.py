@@ -54,6 +54,8 @@ def summary(_: argparse.Namespace) -> int:
     with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
         print(cross_district_summary(conn))
     print(f"\nwarehouse: {settings.warehouse}")
+    if settings.report_page.exists():
+        print(f"report:    {settings.report_page} (open it in a browser)")
     return 0
 
 
