@@ -174,6 +174,28 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
+def crawl(args: argparse.Namespace) -> int:
+    """Crawl listing pages (or report pages) now and land the reports they link."""
+    from pipelines.crawling.crawl import crawl as crawl_sites
+    from pipelines.crawling.fetch import Fetcher, FetchPolicy
+    from pipelines.landing.store import ContentStore
+    from pipelines.preview import aligned_table
+
+    settings = load_settings()
+    fetcher = Fetcher(FetchPolicy(min_interval=args.interval))
+    try:
+        log = crawl_sites(
+            [(url, args.pattern) for url in args.urls], fetcher, ContentStore(settings.store)
+        )
+    finally:
+        fetcher.close()
+    rows = log.select("outcome", "kind", "url", "reason").rows()
+    print(aligned_table(["outcome", "kind", "url", "reason"], rows))
+    landed = log.filter(log["kind"] != "listing")["outcome"].is_in(["landed", "unchanged"]).sum()
+    print(f"\n{landed} documents in the store from this crawl; `fazhi build` takes them in.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fazhi", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -198,6 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     exporting = commands.add_parser("export", help=export.__doc__)
     exporting.add_argument("folder", type=Path, help="where the .parquet files go")
     exporting.set_defaults(run=export)
+    crawling = commands.add_parser("crawl", help=crawl.__doc__)
+    crawling.add_argument("urls", nargs="+", help="listing pages of a 法治政府建设 column")
+    crawling.add_argument("--pattern", help="a regular expression for report URLs")
+    crawling.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between requests to one host (1)"
+    )
+    crawling.set_defaults(run=crawl)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -39,6 +39,13 @@ def cross_district_summary(conn: duckdb.DuckDBPyConnection) -> str:
         "figures: quantities found; indicators: those mapped to a standard indicator; "
         "复议受理: administrative reconsideration cases received (facts.indicator)",
     ]
+    crawled = conn.execute(
+        "SELECT region, report_year, source_name FROM reports WHERE source_name LIKE 'http%' "
+        "ORDER BY region, report_year, source_name"
+    ).fetchall()
+    if crawled:
+        parts += ["", f"crawled from the web: {len(crawled)} reports"]
+        parts += [f"  {region} {year}: {url}" for region, year, url in crawled]
     if rejected:
         parts += ["", f"rejected inputs: {len(rejected)} (kept in the store; see rejected_sources)"]
         parts += [f"  {name}: {reason}" for name, reason in rejected]

@@ -23,8 +23,10 @@ def corpus_files(root: Path) -> list[Path]:
 def land_corpus(root: Path, store: ContentStore) -> pl.DataFrame:
     """Copy every file of the corpus into the store and log the names it has not seen.
 
-    Returns one row per file now in the corpus: source_name (path relative to root), sha256,
-    size, arrived_at (when this name first brought these bytes), origin, is_new.
+    Returns one row per input now in the corpus: each file (source_name: its path relative to
+    root) and each URL the crawler landed, at the version it last fetched (source_name: the
+    URL); with sha256, size, arrived_at (when this name first brought these bytes), origin and
+    is_new.
     """
     known = store.arrivals()
     known_pairs = set(zip(known["source_name"], known["sha256"], strict=True))
@@ -44,8 +46,20 @@ def land_corpus(root: Path, store: ContentStore) -> pl.DataFrame:
         .group_by("source_name", "sha256")
         .agg(pl.col("size").first(), pl.col("arrived_at").min(), pl.col("origin").first())
     )
-    files = pl.DataFrame(
-        current, schema={"source_name": pl.String, "sha256": pl.String}, orient="row"
+    crawled = (
+        store.arrivals()
+        .filter(pl.col("origin") == "crawl")
+        .sort("arrived_at")
+        .group_by("source_name")
+        .agg(pl.col("sha256").last())
+    )
+    files = pl.concat(
+        [
+            pl.DataFrame(
+                current, schema={"source_name": pl.String, "sha256": pl.String}, orient="row"
+            ),
+            crawled,
+        ]
     )
     arrived_now = pl.lit(now).str.to_datetime(time_zone="UTC", time_unit="us")
     return (

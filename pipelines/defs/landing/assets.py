@@ -12,11 +12,12 @@ from pipelines.warehouse.tables import replace_table
 @dg.asset(
     group_name="landing",
     kinds={"filesystem", "duckdb"},
+    deps=["crawl_log"],
     pool="warehouse",
     description=(
         "Every file of the corpus folder (FAZHI_SOURCES, read recursively), copied as it arrived "
-        "into the content-addressed store beside the warehouse and listed with its sha256, size "
-        "and first arrival time."
+        "into the content-addressed store beside the warehouse, and every report the crawler "
+        "landed (under its URL), listed with its sha256, size and first arrival time."
     ),
 )
 def source_files(

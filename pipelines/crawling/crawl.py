@@ -1,0 +1,201 @@
+"""The crawl: from listing pages to the reports they link, landed in the content store.
+
+Listing pages are followed through their pagination; links whose anchor text names an annual
+report on law-based government are fetched; an article page lands as a report, and the Word or
+PDF files it attaches land beside it (an article that only points at its attachment lands the
+attachment alone). Every fetch is conditional on the validators of the last crawl, so a second
+crawl downloads nothing unchanged; bodies held from before come from the store. Every outcome,
+failures included, is a row of the result with its reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.crawling.discover import MAX_PAGES, attachments, is_report_link, links, next_pages
+from pipelines.crawling.fetch import Fetcher, FetchFailed
+from pipelines.landing.store import Arrival, ContentStore, utc_now
+from pipelines.reading.decoding import UnreadableSource
+from pipelines.reading.html_pages import read_html
+
+ORIGIN = "crawl"
+# An article page with less text than this that links a file is a pointer to the file.
+POINTER_PAGE_CHARS = 300
+REPORT_TEXT = re.compile(r"法治政府建设|依法行政|法治建设")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    url: str
+    kind: str  # listing, report, attachment
+    outcome: str  # landed, unchanged, failed
+    reason: str | None
+    sha256: str | None
+    found_on: str | None
+    fetched_at: str
+
+
+OUTCOME_SCHEMA = {
+    "url": pl.String,
+    "kind": pl.String,
+    "outcome": pl.String,
+    "reason": pl.String,
+    "sha256": pl.String,
+    "found_on": pl.String,
+    "fetched_at": pl.String,
+}
+
+
+class Validators:
+    """ETag, Last-Modified and the stored body of every URL fetched, kept beside the store."""
+
+    def __init__(self, store: ContentStore) -> None:
+        self.path: Path = store.root / "crawl" / "validators.json"
+        self.entries: dict[str, dict] = (
+            json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists() else {}
+        )
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".part")
+        partial.write_text(json.dumps(self.entries, ensure_ascii=False, indent=1), encoding="utf-8")
+        partial.replace(self.path)
+
+
+@dataclass
+class Crawl:
+    fetcher: Fetcher
+    store: ContentStore
+
+    def __post_init__(self) -> None:
+        self.validators = Validators(self.store)
+        self.outcomes: list[Outcome] = []
+        self.known = set(
+            zip(
+                *self.store.arrivals().select("source_name", "sha256").to_dict().values(),
+                strict=True,
+            )
+        )
+        self.arrivals: list[Arrival] = []
+
+    def _record(self, url: str, kind: str, outcome: str, reason=None, sha256=None, found_on=None):
+        self.outcomes.append(Outcome(url, kind, outcome, reason, sha256, found_on, utc_now()))
+
+    def get(self, url: str) -> tuple[str, bytes, str, bool]:
+        """(final url, body, content type, changed since the last crawl)."""
+        held = self.validators.entries.get(url, {})
+        if not held.get("sha256"):
+            held = {}
+        fetched = self.fetcher.fetch(url, held.get("etag"), held.get("last_modified"))
+        if fetched.status == 304:
+            return (
+                held.get("final_url", url),
+                self.store.read(held["sha256"]),
+                held.get("type", ""),
+                False,
+            )
+        sha256 = self.store.put(fetched.body)
+        self.validators.entries[url] = {
+            "etag": fetched.etag,
+            "last_modified": fetched.last_modified,
+            "sha256": sha256,
+            "final_url": fetched.url,
+            "type": fetched.content_type,
+        }
+        return fetched.url, fetched.body, fetched.content_type, held.get("sha256") != sha256
+
+    def land(self, url: str, body: bytes, kind: str, changed: bool, found_on: str) -> None:
+        sha256 = self.store.put(body)
+        if (url, sha256) not in self.known:
+            self.arrivals.append(Arrival(url, sha256, len(body), utc_now(), ORIGIN))
+            self.known.add((url, sha256))
+        self._record(url, kind, "landed" if changed else "unchanged", None, sha256, found_on)
+
+    def listing(self, start: str, pattern: re.Pattern[str] | None) -> dict[str, str]:
+        """Report links of a listing and its further pages: url -> the page it was found on."""
+        queue, seen, found = [start], set(), {}
+        while queue and len(seen) < MAX_PAGES:
+            url = queue.pop(0)
+            if url in seen:
+                continue
+            seen.add(url)
+            try:
+                final, body, _, changed = self.get(url)
+            except FetchFailed as error:
+                self._record(url, "listing", "failed", str(error))
+                continue
+            self._record(url, "listing", "landed" if changed else "unchanged")
+            for link in links(body, final):
+                if is_report_link(link, pattern):
+                    found.setdefault(link.url, url)
+            queue += [page for page in next_pages(body, final) if page not in seen]
+        return found
+
+    def report(self, url: str, found_on: str) -> None:
+        try:
+            final, body, content_type, changed = self.get(url)
+        except FetchFailed as error:
+            self._record(url, "report", "failed", str(error), found_on=found_on)
+            return
+        if not content_type.startswith(HTML_TYPES):
+            self.land(final, body, "report", changed, found_on)
+            return
+        try:
+            page = read_html(body)
+        except UnreadableSource as error:
+            self._record(final, "report", "failed", f"unreadable page: {error}", found_on=found_on)
+            return
+        files = attachments(body, final)
+        for file in files:
+            try:
+                file_url, file_body, _, file_changed = self.get(file.url)
+            except FetchFailed as error:
+                self._record(file.url, "attachment", "failed", str(error), found_on=final)
+                continue
+            self.land(file_url, file_body, "attachment", file_changed, final)
+        lines = page.text.split("\n")
+        main = lines[page.main_first : page.main_last + 1] if page.main_first is not None else lines
+        main_text = "\n".join(main)
+        if not REPORT_TEXT.search(main_text):
+            self._record(
+                final,
+                "report",
+                "failed",
+                "not a report: the page never mentions 法治政府建设 or 依法行政",
+                found_on=found_on,
+            )
+        elif files and len(main_text) < POINTER_PAGE_CHARS:
+            self._record(
+                final,
+                "report",
+                "skipped",
+                "a page that points at its attachment",
+                found_on=found_on,
+            )
+        else:
+            self.land(final, body, "report", changed, found_on)
+
+    def finish(self) -> pl.DataFrame:
+        self.store.record(self.arrivals)
+        self.validators.save()
+        return pl.DataFrame([asdict(o) for o in self.outcomes], schema=OUTCOME_SCHEMA)
+
+
+def crawl(
+    sources: list[tuple[str, str | None]], fetcher: Fetcher, store: ContentStore
+) -> pl.DataFrame:
+    """Crawl each (listing url, link pattern or None); land every report linked, and return
+    one row per URL fetched: url, kind, outcome (landed, unchanged, skipped, failed), reason,
+    sha256, found_on, fetched_at."""
+    run = Crawl(fetcher, store)
+    for listing_url, link_pattern in sources:
+        pattern = re.compile(link_pattern) if link_pattern else None
+        for url, found_on in run.listing(listing_url, pattern).items():
+            run.report(url, found_on)
+    return run.finish()

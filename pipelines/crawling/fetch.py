@@ -1,0 +1,176 @@
+"""Polite HTTP fetching: robots.txt, a per-host rate limit, retries with backoff, a size limit,
+content-type checks and conditional requests, over httpx."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+USER_AGENT = (
+    "fazhi/0.1 (research crawler for annual reports on law-based government; "
+    "https://github.com/fazhi-data/fazhi)"
+)
+# What a report, its listing or its attachment may be served as.
+ACCEPTED_TYPES = (
+    "text/html",
+    "application/xhtml+xml",
+    "text/plain",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/msword",
+    "application/octet-stream",
+)
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+class FetchFailed(Exception):
+    """A URL that could not be fetched; the message is the reason recorded for it."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # after redirects
+    status: int  # 200, or 304 when the server says the copy we hold is current
+    body: bytes | None  # None on 304
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass
+class FetchPolicy:
+    min_interval: float = 1.0  # seconds between two requests to one host
+    timeout: float = 20.0
+    attempts: int = 3
+    backoff: float = 1.0  # seconds before the second attempt, doubled after each
+    max_bytes: int = 30 * 1024 * 1024
+    max_redirects: int = 5
+
+
+@dataclass
+class Fetcher:
+    policy: FetchPolicy = field(default_factory=FetchPolicy)
+    client: httpx.Client | None = None
+    _last_request: dict[str, float] = field(default_factory=dict)
+    _robots: dict[str, RobotFileParser] = field(default_factory=dict)
+    requests: int = 0
+
+    def __post_init__(self) -> None:
+        if self.client is None:
+            self.client = httpx.Client(
+                headers={"User-Agent": USER_AGENT},
+                timeout=self.policy.timeout,
+                # Redirects are followed by fetch(), so each hop waits its turn and asks robots.txt.
+                follow_redirects=False,
+            )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _wait_for(self, host: str) -> None:
+        last = self._last_request.get(host)
+        if last is not None:
+            delay = self.policy.min_interval - (time.monotonic() - last)
+            if delay > 0:
+                time.sleep(delay)
+        self._last_request[host] = time.monotonic()
+
+    def _send(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        """One GET, retried with backoff on 5xx, timeouts and connection errors; returns the
+        response and its body, read up to the size limit."""
+        host = urlsplit(url).netloc
+        delay = self.policy.backoff
+        for attempt in range(1, self.policy.attempts + 1):
+            self._wait_for(host)
+            self.requests += 1
+            try:
+                with self.client.stream("GET", url, headers=headers) as response:
+                    if response.status_code in RETRY_STATUSES and attempt < self.policy.attempts:
+                        reason = f"HTTP {response.status_code}"
+                    else:
+                        return response, self._read_limited(response)
+            except (httpx.TimeoutException, httpx.TransportError) as error:
+                if attempt == self.policy.attempts:
+                    raise FetchFailed(
+                        f"{type(error).__name__} after {attempt} attempts: {error}"
+                    ) from error
+                reason = type(error).__name__
+            time.sleep(delay)
+            delay *= 2
+        raise FetchFailed(f"{reason} after {self.policy.attempts} attempts")
+
+    def _read_limited(self, response: httpx.Response) -> bytes:
+        declared = int(response.headers.get("content-length") or 0)
+        if declared > self.policy.max_bytes:
+            raise FetchFailed(
+                f"too large: {declared:,} bytes, over the {self.policy.max_bytes:,} limit"
+            )
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > self.policy.max_bytes:
+                raise FetchFailed(f"too large: over the {self.policy.max_bytes:,} byte limit")
+        return bytes(body)
+
+    def allowed(self, url: str) -> bool:
+        """What the host's robots.txt says of this URL for fazhi's user agent."""
+        parts = urlsplit(url)
+        root = f"{parts.scheme}://{parts.netloc}"
+        if root not in self._robots:
+            robots = RobotFileParser(root + "/robots.txt")
+            try:
+                response, body = self._send(root + "/robots.txt", {})
+            except FetchFailed:
+                # An unreachable robots.txt: crawl nothing of the host rather than guess.
+                robots.disallow_all = True
+            else:
+                if response.status_code >= 400:
+                    robots.allow_all = True
+                else:
+                    robots.parse(body.decode("utf-8", "replace").splitlines())
+            self._robots[root] = robots
+        return self._robots[root].can_fetch(USER_AGENT, url)
+
+    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
+        """GET url politely; raise FetchFailed with the reason when it cannot be had."""
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise FetchFailed("not an http or https URL")
+        if not self.allowed(url):
+            raise FetchFailed("forbidden by robots.txt")
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        for _ in range(self.policy.max_redirects + 1):
+            response, body = self._send(url, headers)
+            if response.status_code not in REDIRECTS or "location" not in response.headers:
+                break
+            url = urljoin(url, response.headers.get("location", ""))
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise FetchFailed(f"redirected out of http(s): {url}")
+            if not self.allowed(url):
+                raise FetchFailed(f"redirected to {url}, which robots.txt forbids")
+        else:
+            raise FetchFailed(f"more than {self.policy.max_redirects} redirects")
+        final = url
+        if response.status_code == 304:
+            return Fetched(final, 304, None, "", etag, last_modified)
+        if response.status_code != 200:
+            raise FetchFailed(f"HTTP {response.status_code}")
+        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type and not content_type.startswith(ACCEPTED_TYPES):
+            raise FetchFailed(f"not a document: content type {content_type}")
+        return Fetched(
+            final,
+            200,
+            body,
+            content_type,
+            response.headers.get("etag"),
+            response.headers.get("last-modified"),
+        )
