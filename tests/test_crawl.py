@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.crawling.crawl import crawl
-from pipelines.crawling.fetch import Fetcher, FetchPolicy
+from pipelines.crawling.fetch import Fetcher, FetchFailed, FetchPolicy
 from pipelines.landing.store import ContentStore
 from tests.conftest import SEEDS, run_build
 from tests.fixture_site import FixtureSite, serve_fixture_site
@@ -156,3 +156,12 @@ def test_fazhi_crawl_lands_reports_for_the_next_build(
     assert "forbidden by robots.txt" in printed
     arrivals = ContentStore(tmp_path / "warehouse" / "store").arrivals()
     assert arrivals.height == 6
+
+
+def test_a_page_slower_than_the_timeout_fails_with_that_reason() -> None:
+    fetcher = Fetcher(FetchPolicy(min_interval=0, timeout=0.3, attempts=2, backoff=0.05))
+    with serve_fixture_site() as site:
+        with pytest.raises(FetchFailed, match="ReadTimeout after 2 attempts"):
+            fetcher.fetch(site.url("/fzzf/c.html"))
+        assert site.served("/fzzf/c.html") == 2
+    fetcher.close()
