@@ -5,6 +5,7 @@ from pipelines.defs.queries import query_rows
 
 
 @dg.asset_check(
+    pool="warehouse",
     asset="boilerplate",
     blocking=True,
     description=(
@@ -35,6 +36,7 @@ def every_character_accounted_for(duckdb: DuckDBResource) -> dg.AssetCheckResult
 
 
 @dg.asset_check(
+    pool="warehouse",
     asset="boilerplate",
     description=(
         "No dropped line reads like the report's own running text (a long line of sentences); "

@@ -57,6 +57,7 @@ crawl_job = dg.define_asset_job(
 )
 
 crawl_schedule = dg.ScheduleDefinition(
+    name="weekly_crawl",
     job=crawl_job,
     cron_schedule="0 6 * * 1",
     execution_timezone="Asia/Shanghai",

@@ -5,6 +5,7 @@ from pipelines.defs.queries import query_rows
 
 
 @dg.asset_check(
+    pool="warehouse",
     asset="facts",
     blocking=True,
     description="Every surface equals the report text at its offsets, and lies inside its sentence.",
@@ -25,7 +26,10 @@ def surfaces_match_offsets(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
-    asset="facts", blocking=True, description="Every percentage lies between 0 and 100."
+    pool="warehouse",
+    asset="facts",
+    blocking=True,
+    description="Every percentage lies between 0 and 100.",
 )
 def rates_within_0_100(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     bad = query_rows(
@@ -38,6 +42,7 @@ def rates_within_0_100(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
+    pool="warehouse",
     asset="facts",
     description=(
         "Administrative reconsideration cases closed never exceed those received in one report "
@@ -61,6 +66,7 @@ def reconsideration_closed_not_above_received(duckdb: DuckDBResource) -> dg.Asse
 
 
 @dg.asset_check(
+    pool="warehouse",
     asset="facts",
     description="A report with no quantity at all is flagged: its text or its extraction is suspect.",
 )

@@ -7,6 +7,7 @@ from pipelines.defs.resources import CorpusResource
 
 
 @dg.asset_check(
+    pool="warehouse",
     asset="source_files",
     blocking=True,
     description="Every landed file is in the store, and its stored bytes still hash to its sha256.",

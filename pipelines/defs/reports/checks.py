@@ -5,6 +5,7 @@ from pipelines.defs.queries import query_rows
 
 
 @dg.asset_check(
+    pool="warehouse",
     asset="reports",
     blocking=True,
     description="Every report year lies between 2000 and this year.",
@@ -20,13 +21,16 @@ def report_year_plausible(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset="reports", blocking=True, description="No report has empty text.")
+@dg.asset_check(
+    pool="warehouse", asset="reports", blocking=True, description="No report has empty text."
+)
 def report_text_not_empty(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     bad = query_rows(duckdb, "SELECT source_name FROM reports WHERE length(trim(text)) = 0")
     return dg.AssetCheckResult(passed=not bad, metadata={"empty": [n for (n,) in bad]})
 
 
 @dg.asset_check(
+    pool="warehouse",
     asset="reports",
     description=(
         "One report per issuing body, region and year: a second one is usually the same report "
@@ -46,7 +50,9 @@ def one_report_per_region_and_year(duckdb: DuckDBResource) -> dg.AssetCheckResul
     )
 
 
-@dg.asset_check(asset="reports", description="Every report has a region to compare it by.")
+@dg.asset_check(
+    pool="warehouse", asset="reports", description="Every report has a region to compare it by."
+)
 def every_report_has_region(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     bad = query_rows(duckdb, "SELECT source_name FROM reports WHERE region IS NULL")
     return dg.AssetCheckResult(

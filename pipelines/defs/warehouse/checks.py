@@ -6,6 +6,7 @@ from pipelines.defs.resources import CorpusResource
 
 
 @dg.asset_check(
+    pool="warehouse",
     asset="published_warehouse",
     description="The published file opens read-only and holds the reports of the working database.",
 )
