@@ -24,9 +24,10 @@ def _dagster_instance():
 def build(_: argparse.Namespace) -> int:
     """Materialize every asset, then print the cross-district summary."""
     from pipelines.definitions import defs
+    from pipelines.warehouse.build_lock import build_lock
 
     job = defs().resolve_job_def("build_warehouse")
-    with _dagster_instance() as instance:
+    with build_lock(load_settings().staging), _dagster_instance() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,

@@ -1,9 +1,12 @@
-"""Unattended operation: the inbox sensor starts a build when report files arrive, and the
-project's instance runs one build at a time."""
+"""Unattended operation: the inbox sensor starts a build when report files arrive, the
+project's instance runs one build at a time, and a build by hand waits for the one running."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -11,7 +14,8 @@ import pytest
 import yaml
 
 from pipelines.defs.landing.sensors import inbox_sensor
-from pipelines.settings import PROJECT_ROOT
+from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.warehouse.build_lock import build_lock
 from tests.conftest import SEEDS
 
 
@@ -51,3 +55,34 @@ def test_the_instance_runs_one_build_at_a_time() -> None:
         for node in defs().resolve_job_def("build_warehouse").graph.nodes
     }
     assert set(pools.values()) == {"warehouse"}
+
+
+def test_a_build_by_hand_waits_for_the_build_running(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    shutil.copy(SEEDS / "003_38f8238b59c0effd.txt", sources)
+    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
+    env = {
+        **os.environ,
+        "FAZHI_SOURCES": str(sources),
+        "FAZHI_WAREHOUSE": str(warehouse),
+        "FAZHI_DAGSTER_STORAGE": str(tmp_path / "dagster"),
+    }
+    staging = Settings(sources=sources, warehouse=warehouse).staging
+    with build_lock(staging):
+        build = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.cli", "build"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # While another build holds the warehouse, this one waits and writes nothing.
+        with pytest.raises(subprocess.TimeoutExpired):
+            build.wait(timeout=4)
+        assert not warehouse.exists()
+    out, err = build.communicate(timeout=120)
+    assert build.returncode == 0, err
+    assert "another build of this warehouse is running; waiting for it" in err
+    assert "1 reports from 1 regions" in out
+    assert warehouse.exists()
