@@ -43,6 +43,10 @@ def publish(staging: Path, target: Path) -> dict[str, int]:
     Returns the row count of each published table.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A build killed while publishing leaves its half-built file; builds run one at a time, so
+    # any such file is stale.
+    for stale in target.parent.glob(f".{target.name}.*.building*"):
+        stale.unlink()
     building = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
     counts: dict[str, int] = {}
     try:
