@@ -17,6 +17,7 @@ import pytest
 from pipelines.settings import Settings
 from pipelines.warehouse.tables import public_tables
 from tests.conftest import SEEDS, run_build
+from tests.report_files import as_docx, as_pdf
 
 
 def table_contents(warehouse: Path) -> dict[str, list[tuple]]:
@@ -83,3 +84,40 @@ def test_a_build_killed_hard_leaves_the_published_warehouse_and_the_next_build_c
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM reports").fetchone() == (5,)
     assert not list(warehouse.parent.glob("*.building*"))
+
+
+def test_each_bad_input_gets_its_outcome_and_the_rest_is_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = tmp_path / "sources"
+    shutil.copytree(SEEDS, sources)
+    bad = sources / "bad"
+    bad.mkdir()
+    report = (SEEDS / "002_0d1779802d6e58b2.txt").read_text(encoding="utf-8")
+    lines = [line for line in report.splitlines() if line.strip()]
+    docx, pdf = as_docx(lines), as_pdf(lines)
+    (bad / "truncated.docx").write_bytes(docx[: len(docx) // 2])
+    (bad / "truncated.pdf").write_bytes(pdf[: len(pdf) // 2])
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "binary.txt").write_bytes(bytes(range(256)) * 64)
+    (bad / "gb18030.txt").write_bytes(report.replace("2020年", "2019年").encode("gb18030"))
+    shutil.copy(SEEDS / "000_39ca0c9c455ce9cc.txt", bad / "same_as_000.txt")
+    with open(bad / "huge.txt", "wb") as huge:
+        huge.truncate(50 * 1024 * 1024)
+    build = run_build(sources, tmp_path / "warehouse" / "fazhi.duckdb", monkeypatch)
+    assert build.result.success
+    with build.connect() as conn:
+        rejected = dict(conn.execute("SELECT source_name, reason FROM rejected_sources").fetchall())
+        reports = dict(conn.execute("SELECT source_name, encoding FROM reports").fetchall())
+        names_of_000 = conn.execute(
+            "SELECT list(source_name ORDER BY source_name) FROM source_files "
+            "WHERE sha256 = (SELECT sha256 FROM reports WHERE source_name LIKE '000_%')"
+        ).fetchone()[0]
+    assert rejected["bad/truncated.docx"].startswith("corrupt Word (.docx) file")
+    assert rejected["bad/truncated.pdf"].startswith("corrupt PDF")
+    assert rejected["bad/empty.txt"] == "empty file"
+    assert rejected["bad/binary.txt"].startswith("binary file")
+    assert rejected["bad/huge.txt"].startswith("too large: 52,428,800 bytes")
+    assert reports["bad/gb18030.txt"] == "gb18030"
+    assert names_of_000 == ["000_39ca0c9c455ce9cc.txt", "bad/same_as_000.txt"]
+    assert {seed.name for seed in SEEDS.glob("*.txt")} <= reports.keys()
