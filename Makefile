@@ -46,8 +46,10 @@ test: lint browser
 	$(VENV)/bin/pytest
 
 # Speed is measured here, never in the tests: figures go to bench/results/.
+REPORTS ?= 2000
 bench: install
 	$(VENV)/bin/python -m bench.segmentation
+	$(VENV)/bin/python -m bench.pipeline --reports $(REPORTS)
 
 ui: install
 	mkdir -p $(FAZHI_DAGSTER_STORAGE)

@@ -59,11 +59,18 @@ def token_offsets(segmented: pl.DataFrame) -> pl.DataFrame:
 def sentence_terms(tokens: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     """report_id, sentence_no, term, tf and terms_in_sentence (the sentence's length in terms,
     which BM25 needs), sorted by term so that a lookup reads few blocks."""
-    starts = sentences.select("report_id", "sentence_no", "char_start").sort(
-        "report_id", "char_start"
+    # One integer position over the whole corpus (report number, then offset) lets a single
+    # as-of join place every token in its sentence, far faster than joining by report_id.
+    reports = pl.Enum(sentences["report_id"].unique().sort())
+    position = pl.col("report_id").cast(reports).to_physical().cast(pl.Int64) * (1 << 32) + pl.col(
+        "char_start"
     )
-    placed = tokens.sort("report_id", "char_start").join_asof(
-        starts, on="char_start", by="report_id", strategy="backward", check_sortedness=False
+    starts = sentences.select("sentence_no", position=position).sort("position")
+    placed = (
+        tokens.filter(pl.col("report_id").is_in(reports.categories.implode()))
+        .with_columns(position=position)
+        .sort("position")
+        .join_asof(starts, on="position", strategy="backward")
     )
     return (
         placed.drop_nulls("sentence_no")
