@@ -21,6 +21,18 @@ def _dagster_instance():
     return DagsterInstance.get()
 
 
+def _read_only_warehouse() -> duckdb.DuckDBPyConnection | None:
+    settings = load_settings()
+    if not settings.warehouse.exists():
+        print(f"no warehouse at {settings.warehouse}: run `fazhi build` first", file=sys.stderr)
+        return None
+    return duckdb.connect(str(settings.warehouse), read_only=True)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def build(_: argparse.Namespace) -> int:
     """Materialize every asset, then print the cross-district summary."""
     from pipelines.definitions import defs
@@ -49,10 +61,10 @@ def summary(_: argparse.Namespace) -> int:
     from pipelines.summary import cross_district_summary
 
     settings = load_settings()
-    if not settings.warehouse.exists():
-        print(f"no warehouse at {settings.warehouse}: run `fazhi build` first", file=sys.stderr)
+    conn = _read_only_warehouse()
+    if conn is None:
         return 1
-    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+    with conn:
         print(cross_district_summary(conn))
     print(f"\nwarehouse: {settings.warehouse}")
     if settings.report_page.exists():
@@ -85,18 +97,6 @@ def search(args: argparse.Namespace) -> int:
             f"text[{hit['char_start']}:{hit['char_end']}] (sentence {hit['sentence_no']})"
         )
     return 0
-
-
-def _read_only_warehouse() -> duckdb.DuckDBPyConnection | None:
-    settings = load_settings()
-    if not settings.warehouse.exists():
-        print(f"no warehouse at {settings.warehouse}: run `fazhi build` first", file=sys.stderr)
-        return None
-    return duckdb.connect(str(settings.warehouse), read_only=True)
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def compare(args: argparse.Namespace) -> int:

@@ -17,7 +17,13 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.crawling.discover import MAX_PAGES, attachments, is_report_link, links, next_pages
+from pipelines.crawling.discover import (
+    MAX_PAGES,
+    attachments,
+    is_report_link,
+    next_pages,
+    read_links,
+)
 from pipelines.crawling.fetch import Fetcher, FetchFailed
 from pipelines.landing.store import Arrival, ContentStore, utc_now
 from pipelines.reading.decoding import UnreadableSource
@@ -76,12 +82,7 @@ class Crawl:
     def __post_init__(self) -> None:
         self.validators = Validators(self.store)
         self.outcomes: list[Outcome] = []
-        self.known = set(
-            zip(
-                *self.store.arrivals().select("source_name", "sha256").to_dict().values(),
-                strict=True,
-            )
-        )
+        self.known = self.store.known_arrivals()
         self.arrivals: list[Arrival] = []
 
     def _record(self, url: str, kind: str, outcome: str, reason=None, sha256=None, found_on=None):
@@ -131,10 +132,11 @@ class Crawl:
                 self._record(url, "listing", "failed", str(error))
                 continue
             self._record(url, "listing", "landed" if changed else "unchanged")
-            for link in links(body, final):
+            text, page_links = read_links(body, final)
+            for link in page_links:
                 if is_report_link(link, pattern):
                     found.setdefault(link.url, url)
-            queue += [page for page in next_pages(body, final) if page not in seen]
+            queue += [page for page in next_pages(text, page_links, final) if page not in seen]
         return found
 
     def report(self, url: str, found_on: str) -> None:
@@ -151,7 +153,7 @@ class Crawl:
         except UnreadableSource as error:
             self._record(final, "report", "failed", f"unreadable page: {error}", found_on=found_on)
             return
-        files = attachments(body, final)
+        files = attachments(read_links(body, final)[1])
         for file in files:
             try:
                 file_url, file_body, _, file_changed = self.get(file.url)

@@ -7,10 +7,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
-from lxml import etree
-
-from pipelines.reading.html_pages import decode_page
+from pipelines.reading.decoding import UnreadableSource
+from pipelines.reading.html_pages import decode_page, parse
 
 REPORT_TITLE = re.compile(
     r"(?=.*(?:19|20)\d{2}|.*[二][〇○零][一二三四五六七八九〇○零]{2})"
@@ -33,13 +31,14 @@ class Link:
     text: str
 
 
-def links(page: bytes, base_url: str) -> list[Link]:
-    """Every http(s) link of a page, absolute, with its anchor text (or title)."""
+def read_links(page: bytes, base_url: str) -> tuple[str, list[Link]]:
+    """The page decoded, and every http(s) link on it, absolute, with its anchor text (or its
+    title attribute where the anchor has no text)."""
     text, _ = decode_page(page)
     try:
-        root = lxml.html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text))
-    except (etree.ParserError, ValueError):
-        return []
+        root = parse(text)
+    except UnreadableSource:
+        return text, []
     found = []
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
@@ -48,8 +47,8 @@ def links(page: bytes, base_url: str) -> list[Link]:
         url = urljoin(base_url, href).split("#")[0]
         if urlsplit(url).scheme in ("http", "https"):
             label = " ".join((anchor.text_content() or anchor.get("title") or "").split())
-            found.append(Link(url, label or (anchor.get("title") or "").strip()))
-    return found
+            found.append(Link(url, label))
+    return text, found
 
 
 def is_report_link(link: Link, pattern: re.Pattern[str] | None = None) -> bool:
@@ -59,10 +58,9 @@ def is_report_link(link: Link, pattern: re.Pattern[str] | None = None) -> bool:
     return by_title or bool(pattern and pattern.search(link.url))
 
 
-def next_pages(page: bytes, base_url: str) -> list[str]:
+def next_pages(text: str, page_links: list[Link], base_url: str) -> list[str]:
     """The listing's further pages: a 下一页 link, or the pages a script pager announces."""
-    pages = [link.url for link in links(page, base_url) if NEXT_PAGE.match(link.text)]
-    text, _ = decode_page(page)
+    pages = [link.url for link in page_links if NEXT_PAGE.match(link.text)]
     pager = SCRIPT_PAGER.search(text)
     if pager:
         count, current, stem, suffix = int(pager[1]), int(pager[2]), pager[3], pager[4]
@@ -73,6 +71,6 @@ def next_pages(page: bytes, base_url: str) -> list[str]:
     return list(dict.fromkeys(pages))
 
 
-def attachments(page: bytes, base_url: str) -> list[Link]:
+def attachments(page_links: list[Link]) -> list[Link]:
     """Word and PDF files an article page links to."""
-    return [link for link in links(page, base_url) if ATTACHMENT.search(link.url)]
+    return [link for link in page_links if ATTACHMENT.search(link.url)]

@@ -28,8 +28,7 @@ def land_corpus(root: Path, store: ContentStore) -> pl.DataFrame:
     URL); with sha256, size, arrived_at (when this name first brought these bytes), origin and
     is_new.
     """
-    known = store.arrivals()
-    known_pairs = set(zip(known["source_name"], known["sha256"], strict=True))
+    known_pairs = store.known_arrivals()
     now = utc_now()
     current: list[tuple[str, str]] = []
     arrivals: list[Arrival] = []

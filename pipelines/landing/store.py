@@ -77,6 +77,12 @@ class ContentStore:
             pl.col("arrived_at").str.to_datetime(time_zone="UTC", time_unit="us")
         )
 
+    def known_arrivals(self) -> set[tuple[str, str]]:
+        """Every (source_name, sha256) pair logged so far: a name bringing bytes it brought
+        before is not a new arrival."""
+        known = self.arrivals()
+        return set(zip(known["source_name"], known["sha256"], strict=True))
+
     def record(self, arrivals: Iterable[Arrival]) -> None:
         lines = [json.dumps(asdict(a), ensure_ascii=False) for a in arrivals]
         if not lines:

@@ -208,10 +208,11 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
         (row["indicator"], row["report_id"]): _anchor(row["report_id"], row["fact_no"])
         for row in figures.to_dicts()
     }
+    by_indicator = figures.partition_by("indicator", as_dict=True)
     charts = [
-        bar_chart(figures.filter(pl.col("indicator") == indicator), *names[indicator])
+        bar_chart(by_indicator[(indicator,)], *names[indicator])
         for indicator in matrix_columns
-        if not figures.filter(pl.col("indicator") == indicator).is_empty()
+        if (indicator,) in by_indicator
     ]
     regions = reports["region"].n_unique()
     years = sorted(reports["report_year"].unique().to_list())
