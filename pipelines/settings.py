@@ -37,6 +37,11 @@ class Settings:
         # The working database the assets write to; users only ever see published copies of it.
         return self.warehouse.parent / ".work" / self.warehouse.name
 
+    @property
+    def work_database(self) -> Path:
+        # Intermediate tables and caches: never published, kept between runs.
+        return self.staging.with_name("work.duckdb")
+
 
 def _resolve(value: str) -> Path:
     path = Path(value).expanduser()

@@ -15,7 +15,7 @@ import polars as pl
 
 from pipelines.cleaning.lines import document_lines
 from pipelines.cleaning.page_margins import mark_margins, report_bounds
-from pipelines.cleaning.repeated_lines import mark_repeated
+from pipelines.cleaning.repeated_lines import candidate_lines, mark_repeated, repeated_pages
 from pipelines.cleaning.rules import artefacts, chrome_reason, without_artefacts
 
 OUTSIDE_MAIN = "outside the page's main content"
@@ -35,21 +35,41 @@ class Cleaned:
     boilerplate: pl.DataFrame  # report_id, line_no, line, reason, whole_line
 
 
-def mark_lines(documents: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
-    """Every non-blank line of every document with the reason it is not the report's, or null."""
+def margin_marked(documents: pl.DataFrame) -> pl.DataFrame:
+    """Every non-blank line of every document with the reason it is not the report's, or null,
+    as far as the document itself tells (its main content, the rules, its margins)."""
     lines = document_lines(documents).with_columns(
         reason=pl.when(~pl.col("in_main"))
         .then(pl.lit(OUTSIDE_MAIN))
         .otherwise(chrome_reason(pl.col("line")))
     )
-    lines = mark_margins(report_bounds(lines))
-    lines = mark_repeated(report_bounds(lines), sites)
+    return report_bounds(mark_margins(report_bounds(lines)))
+
+
+def chrome_candidates(documents: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
+    """report_id, site, line: the lines of each document that are its site's chrome if enough
+    other pages of the site repeat them (repeated_lines.repeated_pages)."""
+    return candidate_lines(margin_marked(documents), sites)
+
+
+def mark_lines(
+    documents: pl.DataFrame, sites: pl.DataFrame, pages: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Every non-blank line of every document with the reason it is not the report's, or null."""
+    margins = margin_marked(documents)
+    if pages is None:
+        pages = repeated_pages(candidate_lines(margins, sites))
+    lines = mark_repeated(margins, sites, pages)
     return lines.select("report_id", "line_no", "line", "reason")
 
 
-def clean_documents(documents: pl.DataFrame, sites: pl.DataFrame) -> Cleaned:
-    """documents: report_id, raw_text, main_first, main_last; sites: report_id, site."""
-    lines = mark_lines(documents, sites)
+def clean_documents(
+    documents: pl.DataFrame, sites: pl.DataFrame, pages: pl.DataFrame | None = None
+) -> Cleaned:
+    """documents: report_id, raw_text, main_first, main_last; sites: report_id, site;
+    pages: site, line, pages, the lines repeated on several pages of a site across the corpus
+    (repeated_lines.repeated_pages), or None when the documents given are the whole corpus."""
+    lines = mark_lines(documents, sites, pages)
     own = lines.filter(pl.col("reason").is_null()).with_columns(found=artefacts(pl.col("line")))
     fragments = (
         own.select("report_id", "line_no", "found")

@@ -27,12 +27,9 @@ def site_of(source_name: pl.Expr, page_url: pl.Expr) -> pl.Expr:
     ).str.to_lowercase()
 
 
-def mark_repeated(lines: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
-    """Fill reason for margin lines repeated across pages of a site.
-
-    lines: with reason, report_start and report_end (page_margins.report_bounds);
-    sites: report_id, site.
-    """
+def with_candidates(lines: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
+    """lines (with reason, report_start and report_end from page_margins.report_bounds) with
+    their site and whether they could be a site's chrome (candidate)."""
     line = pl.col("line")
     next_line = line.shift(-1).over("report_id", order_by="line_no")
     candidate = (
@@ -48,15 +45,51 @@ def mark_repeated(lines: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
         & ~is_chinese_date(line)
         & ~is_chinese_date(next_line).fill_null(False)
     )
-    marked = lines.join(sites, on="report_id", how="left").with_columns(candidate=candidate)
-    pages = (
-        marked.filter("candidate")
-        .group_by("site", "line")
-        .agg(pages=pl.col("report_id").n_unique())
+    return lines.join(sites, on="report_id", how="left").with_columns(candidate=candidate)
+
+
+def candidate_lines(lines: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
+    """report_id, site, line: each document's lines that are chrome if other pages repeat them."""
+    return (
+        with_candidates(lines, sites)
+        .filter("candidate")
+        .select("report_id", "site", "line")
+        .unique(maintain_order=True)
+    )
+
+
+def repeated_pages(candidates: pl.DataFrame) -> pl.DataFrame:
+    """site, line, pages: candidate lines found on MIN_PAGES or more pages of their site."""
+    return (
+        candidates.group_by("site", "line")
+        .agg(pages=pl.col("report_id").n_unique().cast(pl.Int64))
         .filter(pl.col("pages") >= MIN_PAGES)
     )
+
+
+def repetition_signature(candidates: pl.DataFrame, pages: pl.DataFrame) -> pl.DataFrame:
+    """report_id, repeated: each document's repeated lines with their page counts, as one string.
+
+    A document's cleaning depends on the rest of its site only through this string: adding a
+    page to the site changes it for exactly the documents that share a line with that page.
+    """
     return (
-        marked.join(pages, on=["site", "line"], how="left")
+        candidates.join(pages, on=["site", "line"])
+        .sort("report_id", "line")
+        .group_by("report_id", maintain_order=True)
+        .agg(repeated=pl.format("{}={}", "line", "pages").str.join("\n"))
+    )
+
+
+def mark_repeated(lines: pl.DataFrame, sites: pl.DataFrame, pages: pl.DataFrame) -> pl.DataFrame:
+    """Fill reason for margin lines repeated across pages of a site.
+
+    lines: with reason, report_start and report_end (page_margins.report_bounds);
+    sites: report_id, site; pages: repeated_pages over the whole corpus.
+    """
+    return (
+        with_candidates(lines, sites)
+        .join(pages, on=["site", "line"], how="left")
         .with_columns(
             reason=pl.when(pl.col("reason").is_not_null())
             .then(pl.col("reason"))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import duckdb as duckdb_client
 from dagster_duckdb import DuckDBResource
 
 from pipelines.landing.store import ContentStore
@@ -26,6 +29,23 @@ class CorpusResource(dg.ConfigurableResource):
         return ContentStore(self.settings.store)
 
 
+class WorkingDatabase(DuckDBResource):
+    """The working database (the public tables, exactly as they will be published) with the
+    pipeline's own tables and caches attached as catalog `work` from a file beside it, so that
+    publishing is a copy of the working file and never carries the caches along."""
+
+    work_database: str
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb_client.DuckDBPyConnection]:
+        with super().get_connection() as conn:
+            # Older working databases kept these tables in a schema of the same name.
+            (catalog,) = conn.execute("SELECT current_database()").fetchone()
+            conn.execute(f'DROP SCHEMA IF EXISTS "{catalog}".work CASCADE')
+            conn.execute(f"ATTACH IF NOT EXISTS '{self.work_database}' AS work")
+            yield conn
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     settings = load_settings()
@@ -35,6 +55,8 @@ def resources() -> dg.Definitions:
             "corpus": CorpusResource(
                 sources=str(settings.sources), warehouse=str(settings.warehouse)
             ),
-            "duckdb": DuckDBResource(database=str(settings.staging)),
+            "duckdb": WorkingDatabase(
+                database=str(settings.staging), work_database=str(settings.work_database)
+            ),
         }
     )

@@ -98,6 +98,7 @@ def read_documents(
         raw_text=normalize_width(normalize_line_ends(pl.col("raw_text"))),
         page_date=pl.col("page_date").str.to_date("%Y-%m-%d", strict=False),
     )
-    return docs.select(list(DOCUMENT_SCHEMA)), pl.DataFrame(
-        rejections, schema=REJECTION_SCHEMA, orient="row"
+    rejected = pl.DataFrame(rejections, schema=REJECTION_SCHEMA, orient="row")
+    return docs.select(list(DOCUMENT_SCHEMA)), rejected.select(
+        report_id_of(pl.col("sha256")).alias("report_id"), *REJECTION_SCHEMA
     )

@@ -89,6 +89,6 @@ def build_reports(
         .sort("region", "report_year", "report_id", nulls_last=True)
     )
     rejections = candidates.filter(pl.col("reason").is_not_null()).select(
-        "sha256", "source_format", stage=pl.lit("reports"), reason="reason"
+        "report_id", "sha256", "source_format", stage=pl.lit("reports"), reason="reason"
     )
     return reports, rejections

@@ -3,8 +3,7 @@ corpus, and each report's keywords by TF-IDF against the warehouse's own corpus.
 
 from __future__ import annotations
 
-import math
-
+import duckdb
 import polars as pl
 
 from pipelines.terms.dictionary import (
@@ -14,6 +13,7 @@ from pipelines.terms.dictionary import (
     place_names,
     stop_words,
 )
+from pipelines.warehouse.tables import table_ddl
 
 KEYWORDS_PER_REPORT = 20
 MIN_TERM_CHARS = 2
@@ -58,7 +58,7 @@ def token_offsets(segmented: pl.DataFrame) -> pl.DataFrame:
 
 def sentence_terms(tokens: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     """report_id, sentence_no, term, tf and terms_in_sentence (the sentence's length in terms,
-    which BM25 needs), sorted by term so that a lookup reads few blocks."""
+    which BM25 needs)."""
     # One integer position over the whole corpus (report number, then offset) lets a single
     # as-of join place every token in its sentence, far faster than joining by report_id.
     reports = pl.Enum(sentences["report_id"].unique().sort())
@@ -77,57 +77,64 @@ def sentence_terms(tokens: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFram
         .group_by("report_id", "sentence_no", "term")
         .agg(tf=pl.len().cast(pl.Int32))
         .with_columns(terms_in_sentence=pl.col("tf").sum().over("report_id", "sentence_no"))
-        .sort("term", "report_id", "sentence_no")
     )
 
 
 def report_terms(tokens: pl.DataFrame) -> pl.DataFrame:
     """report_id, term, n, keyword_tag: how often each term occurs in each report, and whether
     it is ever tagged as a part of speech a keyword may have."""
-    return (
-        tokens.group_by("report_id", "term")
-        .agg(
-            n=pl.len().cast(pl.Int64),
-            keyword_tag=pl.col("tag").is_in(KEYWORD_TAGS).any()
-            & ~pl.col("tag").is_in([PLACE_TAG]).any()
-            & ~pl.col("term").first().is_in(list(place_names())),
-        )
-        .sort("report_id", "n", "term", descending=[False, True, False])
+    return tokens.group_by("report_id", "term").agg(
+        n=pl.len().cast(pl.Int64),
+        keyword_tag=pl.col("tag").is_in(KEYWORD_TAGS).any()
+        & ~pl.col("tag").is_in([PLACE_TAG]).any()
+        & ~pl.col("term").first().is_in(list(place_names())),
     )
 
 
-def vocabulary(per_sentence: pl.DataFrame) -> pl.DataFrame:
-    """term, reports, sentences, n: in how many reports and sentences a term occurs, how often."""
-    return (
-        per_sentence.group_by("term")
-        .agg(
-            reports=pl.col("report_id").n_unique().cast(pl.Int64),
-            sentences=pl.len().cast(pl.Int64),
-            n=pl.col("tf").sum().cast(pl.Int64),
-        )
-        .sort("n", "term", descending=[True, False])
+def write_vocabulary(conn: duckdb.DuckDBPyConnection) -> int:
+    """vocabulary from sentence_terms: in how many reports and sentences each term occurs, and
+    how often. Returns its row count."""
+    conn.execute(table_ddl("vocabulary"))
+    conn.execute(
+        """
+        INSERT INTO vocabulary BY NAME
+        SELECT term, count(DISTINCT report_id) AS reports, count(*) AS sentences, sum(tf) AS n
+        FROM sentence_terms
+        GROUP BY term
+        ORDER BY n DESC, term
+        """
     )
+    return conn.execute("SELECT count(*) FROM vocabulary").fetchone()[0]
 
 
-def keywords(terms: pl.DataFrame, top: int = KEYWORDS_PER_REPORT) -> pl.DataFrame:
-    """Each report's top terms by TF-IDF, the document frequencies taken from this corpus.
+def write_keywords(conn: duckdb.DuckDBPyConnection, top: int = KEYWORDS_PER_REPORT) -> int:
+    """keywords: each report's top terms by TF-IDF, the document frequencies taken from terms.
 
     idf = ln(1 + (N - df + 0.5) / (df + 0.5)), as in BM25: a term every report uses scores near
-    zero however often it occurs, and a corpus of one report still ranks by frequency. Only
-    nouns and dictionary terms are keywords (report_terms.keyword_tag).
+    zero however often it occurs, and a corpus of one report still ranks by frequency. Only the
+    terms work.keyword_terms lists (nouns and dictionary terms) are keywords. Returns the row
+    count.
     """
-    n_reports = terms["report_id"].n_unique()
-    scored = terms.with_columns(
-        df=pl.col("report_id").n_unique().over("term"),
-        share=pl.col("n") / pl.col("n").sum().over("report_id"),
-    ).with_columns(
-        tfidf=pl.col("share")
-        * (1 + (n_reports - pl.col("df") + 0.5) / (pl.col("df") + 0.5)).log(math.e),
+    conn.execute(table_ddl("keywords"))
+    conn.execute(
+        """
+        INSERT INTO keywords BY NAME
+        WITH scored AS (
+            SELECT report_id, term, n,
+                   count(*) OVER (PARTITION BY term) AS df,
+                   n / sum(n) OVER (PARTITION BY report_id) AS share
+            FROM terms
+        ),
+        corpus AS (SELECT count(DISTINCT report_id) AS n_reports FROM terms)
+        SELECT report_id, term, n, df,
+               share * ln(1 + (n_reports - df + 0.5) / (df + 0.5)) AS tfidf,
+               row_number() OVER (
+                   PARTITION BY report_id ORDER BY tfidf DESC, n DESC, term
+               ) AS rank
+        FROM scored SEMI JOIN work.keyword_terms USING (report_id, term), corpus
+        QUALIFY rank <= ?
+        ORDER BY report_id, rank
+        """,
+        [top],
     )
-    return (
-        scored.filter("keyword_tag")
-        .sort(["report_id", "tfidf", "n", "term"], descending=[False, True, True, False])
-        .with_columns(rank=pl.int_range(1, pl.len() + 1).over("report_id").cast(pl.Int32))
-        .filter(pl.col("rank") <= top)
-        .select("report_id", "rank", "term", "n", pl.col("df").cast(pl.Int64), "tfidf")
-    )
+    return conn.execute("SELECT count(*) FROM keywords").fetchone()[0]

@@ -21,11 +21,18 @@ def public_tables() -> list[str]:
 def replace_table(conn: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame) -> int:
     """Recreate table `name` from its DDL and fill it with the table's columns of rows."""
     conn.execute(table_ddl(name))
+    insert_rows(conn, name, rows)
+    return rows.height
+
+
+def insert_rows(conn: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame) -> None:
+    """Append the table's columns of rows to public table `name`."""
     columns = [
         row[0]
         for row in conn.execute(
             "SELECT column_name FROM duckdb_columns() "
-            "WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index",
+            "WHERE database_name = current_database() AND schema_name = 'main' "
+            "AND table_name = ? ORDER BY column_index",
             [name],
         ).fetchall()
     ]
@@ -33,7 +40,6 @@ def replace_table(conn: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame
         run_with_rows(
             conn, f"INSERT INTO {name} BY NAME SELECT * FROM incoming_rows", rows.select(columns)
         )
-    return rows.height
 
 
 def run_with_rows(
@@ -49,3 +55,26 @@ def run_with_rows(
 
 def read_table(conn: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     return conn.execute(f"SELECT * FROM {name}").pl()
+
+
+def query_with_rows(
+    conn: duckdb.DuckDBPyConnection, sql: str, rows: pl.DataFrame, parameters: list | None = None
+) -> pl.DataFrame:
+    """The result of sql, with the frame visible to it as the view incoming_rows."""
+    conn.register("incoming_rows", rows.to_arrow())
+    try:
+        return conn.execute(sql, parameters).pl()
+    finally:
+        conn.unregister("incoming_rows")
+
+
+def rows_of_reports(
+    conn: duckdb.DuckDBPyConnection, table: str, reports: pl.DataFrame, order_by: str = "report_id"
+) -> pl.DataFrame:
+    """The rows of table (public, or work.<name>) that belong to the reports given (report_id)."""
+    return query_with_rows(
+        conn,
+        f"SELECT * FROM {table} WHERE report_id IN (SELECT report_id FROM incoming_rows) "
+        f"ORDER BY {order_by}",
+        reports.select("report_id"),
+    )

@@ -5,7 +5,7 @@ CREATE OR REPLACE TABLE sentence_terms (
     tf INTEGER NOT NULL,
     terms_in_sentence BIGINT NOT NULL
 );
-COMMENT ON TABLE sentence_terms IS 'The search index: term counts per sentence, stored in term order so that looking a term up reads few blocks. marts.search_sentences ranks sentences by BM25 over it.';
+COMMENT ON TABLE sentence_terms IS 'The search index: term counts per sentence. marts.search_sentences ranks sentences by BM25 over it.';
 COMMENT ON COLUMN sentence_terms.term IS 'The term as segmented (see terms).';
 COMMENT ON COLUMN sentence_terms.report_id IS 'The report (reports.report_id).';
 COMMENT ON COLUMN sentence_terms.sentence_no IS 'The sentence (sentences.sentence_no within the report).';

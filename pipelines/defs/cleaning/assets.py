@@ -2,12 +2,13 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from pipelines.cleaning.clean import clean_documents
-from pipelines.cleaning.repeated_lines import site_of
+from pipelines.cleaning.clean import chrome_candidates, clean_documents
+from pipelines.cleaning.repeated_lines import repeated_pages, repetition_signature, site_of
 from pipelines.preview import markdown_preview
 from pipelines.reading.documents import first_names
-from pipelines.warehouse.tables import read_table, replace_table
-from pipelines.warehouse.work import read_work_table, write_work_table
+from pipelines.warehouse.incremental import refresh, refreshed_metadata, stage_keys
+from pipelines.warehouse.stages import CHROME_CANDIDATES, CLEANING, READING
+from pipelines.warehouse.tables import read_table, rows_of_reports
 
 
 @dg.asset(
@@ -20,33 +21,73 @@ from pipelines.warehouse.work import read_work_table, write_work_table
         "own words: lines outside a web page's main content, lines taken by rules/boilerplate.tsv, "
         "lines beyond the chrome that frames the report, lines repeated on several pages of one "
         "site, and artefacts inside lines (rules/artefacts.tsv). Every dropped line is a row here; "
-        "the clean texts go to the working database (work.clean_texts, work.document_lines)."
+        "the clean texts go to the working database (work.clean_texts, work.document_lines). "
+        "A document is cleaned again only when it, its site's repeated lines or the rules change."
     ),
 )
 def boilerplate(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        docs = read_work_table(conn, "documents")
         contents = first_names(read_table(conn, "source_files"))
-        sites = docs.join(contents.select("sha256", "source_name"), on="sha256").select(
-            "report_id", site=site_of(pl.col("source_name"), pl.col("page_url"))
+        sites = (
+            conn.execute("SELECT report_id, sha256, page_url FROM work.documents")
+            .pl()
+            .join(contents.select("sha256", "source_name"), on="sha256")
+            .select("report_id", site=site_of(pl.col("source_name"), pl.col("page_url")))
         )
-        cleaned = clean_documents(docs, sites)
-        replace_table(conn, "boilerplate", cleaned.boilerplate)
-        write_work_table(conn, "document_lines", cleaned.lines)
-        write_work_table(conn, "clean_texts", cleaned.texts)
-    kept = cleaned.lines.filter(pl.col("reason").is_null()).height
+        document_keys = (
+            stage_keys(conn, READING)
+            .join(sites, on="report_id")
+            .select("report_id", key=pl.concat_str("key", "site", separator="|"))
+        )
+        # First each document's candidate chrome lines, then the lines repeated across each
+        # site, then the cleaning of every document whose own repeated lines changed.
+        candidates = refresh(
+            conn,
+            CHROME_CANDIDATES,
+            document_keys,
+            lambda batch: {
+                "work.chrome_candidates": chrome_candidates(
+                    rows_of_reports(conn, "work.documents", batch), sites
+                )
+            },
+        )
+        all_candidates = read_table(conn, "work.chrome_candidates")
+        pages = repeated_pages(all_candidates)
+        keys = document_keys.join(
+            repetition_signature(all_candidates, pages), on="report_id", how="left"
+        ).select("report_id", key=pl.concat_str("key", pl.col("repeated").fill_null("")))
+
+        def clean(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+            cleaned = clean_documents(rows_of_reports(conn, "work.documents", batch), sites, pages)
+            return {
+                "boilerplate": cleaned.boilerplate,
+                "work.document_lines": cleaned.lines,
+                "work.clean_texts": cleaned.texts,
+            }
+
+        refreshed = refresh(conn, CLEANING, keys, clean)
+        rows, dropped, kept = conn.execute(
+            "SELECT (SELECT count(*) FROM boilerplate), "
+            "(SELECT count(*) FROM boilerplate WHERE whole_line), "
+            "(SELECT count(*) FROM work.document_lines WHERE reason IS NULL)"
+        ).fetchone()
+        by_reason = dict(
+            conn.execute(
+                "SELECT reason, count(*) AS n FROM boilerplate GROUP BY ALL ORDER BY n DESC"
+            ).fetchall()
+        )
+        preview = conn.execute(
+            "SELECT report_id, line_no, line, reason FROM boilerplate "
+            "ORDER BY report_id, line_no LIMIT 15"
+        ).pl()
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": cleaned.boilerplate.height,
+            "dagster/row_count": rows,
             "lines_kept": kept,
-            "lines_dropped": cleaned.boilerplate["whole_line"].sum(),
-            "by_reason": dict(cleaned.boilerplate["reason"].value_counts(sort=True).iter_rows()),
-            "preview": dg.MetadataValue.md(
-                markdown_preview(
-                    cleaned.boilerplate.select("report_id", "line_no", "line", "reason"),
-                    rows=15,
-                    width=60,
-                )
-            ),
+            "lines_dropped": dropped,
+            "by_reason": by_reason,
+            "candidate_chrome_documents_computed": candidates.computed,
+            "preview": dg.MetadataValue.md(markdown_preview(preview, rows=15, width=60)),
+            **refreshed_metadata(refreshed),
         }
     )

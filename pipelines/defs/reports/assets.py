@@ -1,13 +1,16 @@
+from datetime import date
+
 import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import CorpusResource
 from pipelines.preview import markdown_preview
-from pipelines.reading.documents import first_names, read_documents
+from pipelines.reading.documents import first_names, read_documents, report_id_of
 from pipelines.reports.build import build_reports
-from pipelines.warehouse.tables import read_table, replace_table
-from pipelines.warehouse.work import read_work_table, write_work_table
+from pipelines.warehouse.incremental import refresh, refreshed_metadata, stage_keys
+from pipelines.warehouse.stages import CLEANING, READING, REPORTS
+from pipelines.warehouse.tables import read_table, replace_table, rows_of_reports
 
 
 @dg.asset(
@@ -28,18 +31,37 @@ def documents(
     context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        contents = first_names(read_table(conn, "source_files"))
-        docs, rejections = read_documents(contents, corpus.store)
-        write_work_table(conn, "documents", docs)
-        write_work_table(conn, "read_rejections", rejections)
-    for sha256, reason in rejections.select("sha256", "reason").iter_rows():
-        name = contents.filter(pl.col("sha256") == sha256)["source_name"][0]
-        context.log.warning(f"cannot read {name}: {reason}")
+        contents = first_names(read_table(conn, "source_files")).with_columns(
+            report_id=report_id_of(pl.col("sha256"))
+        )
+        # The format is told by the name as well as the bytes.
+        keys = contents.select(
+            "report_id", key=pl.concat_str("sha256", "source_name", separator="|")
+        )
+
+        def read(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+            docs, rejections = read_documents(contents.join(batch, on="report_id"), corpus.store)
+            for name, reason in (
+                rejections.join(contents, on="report_id")
+                .select("source_name", "reason")
+                .iter_rows()
+            ):
+                context.log.warning(f"cannot read {name}: {reason}")
+            return {"work.documents": docs, "work.read_rejections": rejections}
+
+        refreshed = refresh(conn, READING, keys, read)
+        documents_read, unreadable = conn.execute(
+            "SELECT (SELECT count(*) FROM work.documents), (SELECT count(*) FROM work.read_rejections)"
+        ).fetchone()
+        encodings = dict(
+            conn.execute("SELECT encoding, count(*) FROM work.documents GROUP BY ALL").fetchall()
+        )
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": docs.height,
-            "unreadable": rejections.height,
-            "encodings": dict(docs["encoding"].value_counts().iter_rows()),
+            "dagster/row_count": documents_read,
+            "unreadable": unreadable,
+            "encodings": encodings,
+            **refreshed_metadata(refreshed),
         }
     )
 
@@ -69,34 +91,62 @@ def documents(
 def reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         files = read_table(conn, "source_files")
-        docs = read_work_table(conn, "documents")
-        report_rows, not_reports = build_reports(
-            docs,
-            first_names(files),
-            read_work_table(conn, "clean_texts"),
-            read_work_table(conn, "document_lines"),
+        contents = first_names(files).with_columns(report_id=report_id_of(pl.col("sha256")))
+        # A report's metadata depends on its cleaning, the name and time it first arrived under,
+        # and this year (a report year may not lie in the future).
+        keys = (
+            stage_keys(conn, CLEANING)
+            .join(contents, on="report_id")
+            .select(
+                "report_id",
+                key=pl.concat_str(
+                    "key",
+                    "source_name",
+                    pl.col("arrived_at").cast(pl.String),
+                    pl.lit(str(date.today().year)),
+                    separator="|",
+                ),
+            )
         )
+
+        def build(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+            report_rows, not_reports = build_reports(
+                rows_of_reports(conn, "work.documents", batch),
+                contents.join(batch, on="report_id"),
+                rows_of_reports(conn, "work.clean_texts", batch),
+                rows_of_reports(conn, "work.document_lines", batch, "report_id, line_no"),
+            )
+            return {"reports": report_rows, "work.report_rejections": not_reports}
+
+        refreshed = refresh(conn, REPORTS, keys, build)
         rejected = (
-            pl.concat([read_work_table(conn, "read_rejections"), not_reports])
+            pl.concat(
+                [
+                    read_table(conn, "work.read_rejections"),
+                    read_table(conn, "work.report_rejections"),
+                ]
+            )
             .join(files.select("sha256", "source_name", "size", "stored_path"), on="sha256")
             .sort("source_name")
         )
-        replace_table(conn, "reports", report_rows)
         replace_table(conn, "rejected_sources", rejected)
+        n_reports, regions = conn.execute(
+            "SELECT count(*), count(DISTINCT region) FROM reports"
+        ).fetchone()
+        preview = conn.execute(
+            "SELECT region, report_year, org_name, title, n_chars FROM reports "
+            "ORDER BY region, report_year, report_id LIMIT 10"
+        ).pl()
     for name, reason in rejected.select("source_name", "reason").iter_rows():
         context.log.warning(f"rejected {name}: {reason}")
     yield dg.MaterializeResult(
         asset_key="reports",
         metadata={
-            "dagster/row_count": report_rows.height,
+            "dagster/row_count": n_reports,
             "rejected_inputs": rejected.height,
-            "regions": report_rows["region"].n_unique(),
-            "preview": dg.MetadataValue.md(
-                markdown_preview(
-                    report_rows.select("region", "report_year", "org_name", "title", "n_chars"),
-                    rows=10,
-                )
-            ),
+            "regions": regions,
+            "preview": dg.MetadataValue.md(markdown_preview(preview, rows=10)),
+            **refreshed_metadata(refreshed),
         },
     )
     yield dg.MaterializeResult(

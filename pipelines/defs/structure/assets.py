@@ -1,10 +1,13 @@
 import dagster as dg
+import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from pipelines.preview import markdown_preview
 from pipelines.structure.sections import find_sections, place_sentences
 from pipelines.structure.sentences import split_sentences
-from pipelines.warehouse.tables import read_table, replace_table
+from pipelines.warehouse.incremental import refresh, refreshed_metadata
+from pipelines.warehouse.stages import STRUCTURE
+from pipelines.warehouse.tables import rows_of_reports
 
 
 @dg.multi_asset(
@@ -30,30 +33,48 @@ from pipelines.warehouse.tables import read_table, replace_table
 )
 def structure(duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
-        reports = read_table(conn, "reports")
-        sentences = split_sentences(reports)
-        sections = find_sections(sentences, reports)
-        placed = place_sentences(sentences, sections)
-        replace_table(conn, "sections", sections)
-        replace_table(conn, "sentences", placed)
+        # A report's structure depends on its text and its year (a part naming next year is
+        # its plans), nothing else.
+        keys = conn.execute(
+            "SELECT report_id, md5(text || '|' || coalesce(report_year::VARCHAR, '')) AS key "
+            "FROM reports"
+        ).pl()
+
+        def split(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+            reports = rows_of_reports(conn, "reports", batch)
+            sentences = split_sentences(reports)
+            sections = find_sections(sentences, reports)
+            return {"sections": sections, "sentences": place_sentences(sentences, sections)}
+
+        refreshed = refresh(conn, STRUCTURE, keys, split)
+        n_sections, n_sentences = conn.execute(
+            "SELECT (SELECT count(*) FROM sections), (SELECT count(*) FROM sentences)"
+        ).fetchone()
+        parts = dict(
+            conn.execute(
+                "SELECT part, count(*) AS n FROM sections WHERE level = 1 GROUP BY ALL ORDER BY n DESC"
+            ).fetchall()
+        )
+        sections_preview = conn.execute(
+            "SELECT report_id, label, heading, part FROM sections "
+            "ORDER BY report_id, section_no LIMIT 10"
+        ).pl()
+        sentences_preview = conn.execute(
+            "SELECT report_id, part, text FROM sentences ORDER BY report_id, sentence_no LIMIT 5"
+        ).pl()
     yield dg.MaterializeResult(
         asset_key="sections",
         metadata={
-            "dagster/row_count": sections.height,
-            "parts": dict(
-                sections.filter(sections["level"] == 1)["part"].value_counts().iter_rows()
-            ),
-            "preview": dg.MetadataValue.md(
-                markdown_preview(sections.select("report_id", "label", "heading", "part"), rows=10)
-            ),
+            "dagster/row_count": n_sections,
+            "parts": parts,
+            "preview": dg.MetadataValue.md(markdown_preview(sections_preview, rows=10)),
+            **refreshed_metadata(refreshed),
         },
     )
     yield dg.MaterializeResult(
         asset_key="sentences",
         metadata={
-            "dagster/row_count": placed.height,
-            "preview": dg.MetadataValue.md(
-                markdown_preview(placed.select("report_id", "part", "text"))
-            ),
+            "dagster/row_count": n_sentences,
+            "preview": dg.MetadataValue.md(markdown_preview(sentences_preview)),
         },
     )

@@ -1,18 +1,21 @@
 import time
 
 import dagster as dg
+import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from pipelines.preview import markdown_preview
 from pipelines.terms.counts import (
-    keywords,
     report_terms,
     sentence_terms,
     token_offsets,
-    vocabulary,
+    write_keywords,
+    write_vocabulary,
 )
-from pipelines.terms.segment_cache import segmented_reports
-from pipelines.warehouse.tables import read_table, replace_table
+from pipelines.terms.segment_cache import prune_cache, segmented_reports
+from pipelines.warehouse.incremental import refresh, refreshed_metadata, stage_keys
+from pipelines.warehouse.stages import STRUCTURE, TERMS
+from pipelines.warehouse.tables import rows_of_reports
 
 
 @dg.multi_asset(
@@ -53,45 +56,64 @@ from pipelines.warehouse.tables import read_table, replace_table
     pool="warehouse",
 )
 def terms(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    segmentation = {"texts": 0, "seconds": 0.0}
     with duckdb.get_connection() as conn:
-        started = time.perf_counter()
-        segmented, texts_segmented, from_cache = segmented_reports(conn)
-        seconds = time.perf_counter() - started
-        tokens = token_offsets(segmented)
-        per_sentence = sentence_terms(tokens, read_table(conn, "sentences"))
-        per_report = report_terms(tokens)
-        corpus = vocabulary(per_sentence)
-        top = keywords(per_report)
-        replace_table(conn, "terms", per_report)
-        replace_table(conn, "sentence_terms", per_sentence)
-        replace_table(conn, "vocabulary", corpus)
-        replace_table(conn, "keywords", top)
+
+        def count(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+            started = time.perf_counter()
+            segmented, texts = segmented_reports(conn, batch)
+            segmentation["seconds"] += time.perf_counter() - started
+            segmentation["texts"] += texts
+            tokens = token_offsets(segmented)
+            per_report = report_terms(tokens)
+            return {
+                "terms": per_report,
+                "sentence_terms": sentence_terms(
+                    tokens, rows_of_reports(conn, "sentences", batch, "report_id, sentence_no")
+                ),
+                "work.keyword_terms": per_report.filter("keyword_tag").select("report_id", "term"),
+            }
+
+        # Terms depend on the text and where its sentences end: the structure's key.
+        refreshed = refresh(conn, TERMS, stage_keys(conn, STRUCTURE), count)
+        prune_cache(conn)
+        # The corpus-wide tables follow every change of the corpus, and are quick to redo.
+        n_vocabulary = write_vocabulary(conn)
+        n_keywords = write_keywords(conn)
+        n_terms, n_sentence_terms = conn.execute(
+            "SELECT (SELECT count(*) FROM terms), (SELECT count(*) FROM sentence_terms)"
+        ).fetchone()
+        vocabulary_preview = conn.execute("SELECT * FROM vocabulary LIMIT 15").pl()
+        keywords_preview = conn.execute(
+            "SELECT * FROM keywords WHERE rank <= 5 ORDER BY report_id, rank LIMIT 25"
+        ).pl()
     context.log.info(
-        f"segmented {texts_segmented} texts in {seconds:.2f}s; {from_cache} reports from cache"
+        f"segmented {segmentation['texts']} texts in {segmentation['seconds']:.2f}s; "
+        f"{refreshed.reused} reports from cache"
     )
     yield dg.MaterializeResult(
         asset_key="terms",
         metadata={
-            "dagster/row_count": per_report.height,
-            "texts_segmented": texts_segmented,
-            "reports_from_cache": from_cache,
-            "segmentation_seconds": round(seconds, 3),
+            "dagster/row_count": n_terms,
+            "texts_segmented": segmentation["texts"],
+            "segmentation_seconds": round(segmentation["seconds"], 3),
+            **refreshed_metadata(refreshed),
         },
     )
     yield dg.MaterializeResult(
-        asset_key="sentence_terms", metadata={"dagster/row_count": per_sentence.height}
+        asset_key="sentence_terms", metadata={"dagster/row_count": n_sentence_terms}
     )
     yield dg.MaterializeResult(
         asset_key="vocabulary",
         metadata={
-            "dagster/row_count": corpus.height,
-            "preview": dg.MetadataValue.md(markdown_preview(corpus, rows=15)),
+            "dagster/row_count": n_vocabulary,
+            "preview": dg.MetadataValue.md(markdown_preview(vocabulary_preview, rows=15)),
         },
     )
     yield dg.MaterializeResult(
         asset_key="keywords",
         metadata={
-            "dagster/row_count": top.height,
-            "preview": dg.MetadataValue.md(markdown_preview(top.filter(top["rank"] <= 5), rows=25)),
+            "dagster/row_count": n_keywords,
+            "preview": dg.MetadataValue.md(markdown_preview(keywords_preview, rows=25)),
         },
     )

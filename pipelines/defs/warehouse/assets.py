@@ -4,7 +4,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import CorpusResource
 from pipelines.settings import RULES_DIR
-from pipelines.warehouse.publish import publish
+from pipelines.warehouse.publish import create_views, publish
 from pipelines.warehouse.tables import replace_table
 
 
@@ -41,17 +41,19 @@ def indicators(duckdb: DuckDBResource) -> dg.MaterializeResult:
     pool="warehouse",
     description=(
         "The published warehouse file (FAZHI_WAREHOUSE): the public tables and the sql/ views, "
-        "built into a new file and renamed over the old one, so readers never see a half-built "
-        "warehouse and a reader holding the old file neither blocks the run nor breaks."
+        "the working database copied to a new file and renamed over the old one, so readers "
+        "never see a half-built warehouse and a reader holding the old file neither blocks the "
+        "run nor breaks."
     ),
 )
 def published_warehouse(
     context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     settings = corpus.settings
-    # The working database must be closed by this process before it is attached read-only.
     with duckdb.get_connection() as conn:
+        create_views(conn)
         conn.execute("CHECKPOINT")
+    # The working database is closed now: its file is complete, and copying it publishes it.
     counts = publish(settings.staging, settings.warehouse)
     context.log.info(f"published {settings.warehouse}: {counts}")
     return dg.MaterializeResult(
