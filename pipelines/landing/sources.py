@@ -32,13 +32,14 @@ def land_corpus(root: Path, store: ContentStore) -> pl.DataFrame:
     now = utc_now()
     current: list[tuple[str, str]] = []
     arrivals: list[Arrival] = []
-    for path in corpus_files(root):
-        name = path.relative_to(root).as_posix()
-        data = path.read_bytes()
-        sha256 = store.put(data)
-        current.append((name, sha256))
-        if (name, sha256) not in known_pairs:
-            arrivals.append(Arrival(name, sha256, len(data), now, "file"))
+    with store.batch() as batch:
+        for path in corpus_files(root):
+            name = path.relative_to(root).as_posix()
+            data = path.read_bytes()
+            sha256 = batch.put(data)
+            current.append((name, sha256))
+            if (name, sha256) not in known_pairs:
+                arrivals.append(Arrival(name, sha256, len(data), now, "file"))
     store.record(arrivals)
     first_arrivals = (
         store.arrivals()

@@ -3,7 +3,9 @@
 Kept in the working database (work.segmentations), keyed by the SHA-256 of the clean text and
 the vocabulary key, so a run with one new report segments that report only, a change of the
 term counting reuses every segmentation, and a change of dictionary, segmenter or cleaning
-segments again exactly what it changed.
+segments again exactly what it changed. Tokens and tags are stored as one string per text,
+apart by segment.SEPARATOR: writing and reading millions of list elements would cost more than
+segmenting again. A text holding that character is not cached.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import duckdb
 import polars as pl
 
 from pipelines.terms.dictionary import vocabulary_key
-from pipelines.terms.segment import SEGMENTER, segment_texts
+from pipelines.terms.segment import SEGMENTER, SEPARATOR, segment_texts
 from pipelines.warehouse.tables import query_with_rows, run_with_rows
 
 CACHE_COLUMNS = ["text_sha256", "vocabulary_key", "tokens", "tags"]
@@ -20,23 +22,28 @@ CACHE_DDL = """
 CREATE OR REPLACE TABLE work.segmentations (
     text_sha256 VARCHAR NOT NULL,
     vocabulary_key VARCHAR NOT NULL,
-    tokens VARCHAR[] NOT NULL,
-    tags VARCHAR[] NOT NULL
+    tokens VARCHAR NOT NULL,
+    tags VARCHAR NOT NULL
 );
 """
 
 
 def ensure_cache(conn: duckdb.DuckDBPyConnection) -> None:
     """Create the cache, or recreate it when an older fazhi left it in another layout."""
-    columns = [
-        name
-        for (name,) in conn.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'work' "
-            "AND table_name = 'segmentations' ORDER BY column_index"
-        ).fetchall()
-    ]
-    if columns != CACHE_COLUMNS:
+    columns = conn.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'work' "
+        "AND table_name = 'segmentations' ORDER BY column_index"
+    ).fetchall()
+    if [name for name, _ in columns] != CACHE_COLUMNS or columns[-1][1] != "VARCHAR":
         conn.execute(CACHE_DDL)
+
+
+def _split(column: str) -> pl.Expr:
+    return (
+        pl.when(pl.col(column) == "")
+        .then(pl.lit([], dtype=pl.List(pl.String)))
+        .otherwise(pl.col(column).str.split(SEPARATOR))
+    )
 
 
 def prune_cache(conn: duckdb.DuckDBPyConnection) -> None:
@@ -69,7 +76,7 @@ def segmented_reports(
         "AND text_sha256 IN (SELECT text_sha256 FROM incoming_rows)",
         texts.select("text_sha256"),
         [key],
-    )
+    ).with_columns(tokens=_split("tokens"), tags=_split("tags"))
     missing = (
         texts.join(cached, on="text_sha256", how="anti")
         .unique("text_sha256")
@@ -79,7 +86,11 @@ def segmented_reports(
     run_with_rows(
         conn,
         "INSERT INTO work.segmentations SELECT text_sha256, ?, tokens, tags FROM incoming_rows",
-        fresh,
+        fresh.filter(~missing["text"].str.contains(SEPARATOR, literal=True)).select(
+            "text_sha256",
+            pl.col("tokens").list.join(SEPARATOR),
+            pl.col("tags").list.join(SEPARATOR),
+        ),
         [key],
     )
     segmented = texts.join(pl.concat([cached, fresh]), on="text_sha256").select(
