@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
+
+import pytest
 
 from pipelines.landing.sources import land_corpus
 from pipelines.landing.store import ContentStore
+from tests.conftest import SEEDS, run_build
 
 
 def test_files_land_once_and_first_arrivals_are_logged(tmp_path: Path) -> None:
@@ -54,3 +58,31 @@ def test_a_log_line_cut_short_by_a_killed_run_is_skipped(tmp_path: Path) -> None
     with store.log.open("a", encoding="utf-8") as log:
         log.write('{"source_name": "b.txt", "sha2')
     assert store.arrivals()["source_name"].to_list() == ["a.txt"]
+
+
+def test_a_damaged_stored_object_stops_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    shutil.copy(SEEDS / "002_0d1779802d6e58b2.txt", sources)
+    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    store = ContentStore(warehouse.parent / "store")
+    (stored,) = [
+        path
+        for path in store.objects.rglob("*")
+        if not path.name.startswith(".") and path.is_file()
+    ]
+    stored.chmod(0o644)
+    stored.write_bytes(stored.read_bytes()[:-3])
+
+    damaged = run_build(sources, warehouse, monkeypatch)
+
+    check = next(
+        evaluation
+        for evaluation in damaged.result.get_asset_check_evaluations()
+        if evaluation.check_name == "stored_bytes_intact"
+    )
+    assert not check.passed
+    assert check.metadata["missing_or_changed"].value == [stored.name]

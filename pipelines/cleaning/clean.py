@@ -17,6 +17,7 @@ from pipelines.cleaning.lines import document_lines
 from pipelines.cleaning.page_margins import mark_margins, report_bounds
 from pipelines.cleaning.repeated_lines import candidate_lines, mark_repeated, repeated_pages
 from pipelines.cleaning.rules import artefacts, chrome_reason, without_artefacts
+from pipelines.reading.normalize import visible_chars
 
 OUTSIDE_MAIN = "outside the page's main content"
 BOILERPLATE_SCHEMA = {
@@ -91,6 +92,7 @@ def clean_documents(
             how="left",
         )
         .with_columns(pl.col("text").fill_null(""))
+        .with_columns(visible_chars=visible_chars(pl.col("text")))
     )
     dropped = lines.filter(pl.col("reason").is_not_null()).with_columns(whole_line=pl.lit(True))
     boilerplate = (

@@ -58,9 +58,19 @@ def _label(row: dict) -> str:
     return f"{row['region'] or row['org_name']} {row['report_year']}"
 
 
-def bar_chart(figures: pl.DataFrame, title: str, unit: str) -> str:
-    """Horizontal bars, one per report, each a link to its evidence."""
-    rows = figures.sort("value", descending=True).head(MAX_REPORTS_SHOWN).to_dicts()
+def charted(figures: pl.DataFrame) -> pl.DataFrame:
+    """The figures the charts show: each indicator's MAX_REPORTS_SHOWN largest, largest first."""
+    return (
+        figures.sort(["value", "report_id"], descending=[True, False])
+        .group_by("indicator", maintain_order=True)
+        .head(MAX_REPORTS_SHOWN)
+        .select(figures.columns)
+    )
+
+
+def bar_chart(shown: pl.DataFrame, total: int, title: str, unit: str) -> str:
+    """Horizontal bars, one per report shown (of total), each a link to its evidence."""
+    rows = shown.to_dicts()
     top = max((row["value"] for row in rows), default=0) or 1
     span = CHART_WIDTH - LABEL_WIDTH - 90
     height = BAR_HEIGHT * len(rows) + 10
@@ -77,7 +87,7 @@ def bar_chart(figures: pl.DataFrame, title: str, unit: str) -> str:
             f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 15}">{row["value"]:g} {_e(unit)}</text>'
             "</a>"
         )
-    left_out = figures.height - len(rows)
+    left_out = total - len(rows)
     note = f'<figcaption class="note">and {left_out} more reports</figcaption>' if left_out else ""
     return (
         f'<figure class="chart"><h3>{_e(title)}</h3>'
@@ -95,7 +105,14 @@ def heatmap(emphasis: pl.DataFrame, columns: list[str]) -> str:
         .head(HEATMAP_TERMS)["term"]
         .to_list()
     )
-    values = {(row["term"], row["column"]): row["per_10k_chars"] for row in emphasis.to_dicts()}
+    values = {
+        (term, column): value
+        for term, column, value in emphasis.filter(
+            pl.col("term").is_in(terms) & pl.col("column").is_in(columns)
+        )
+        .select("term", "column", "per_10k_chars")
+        .iter_rows()
+    }
     top = max(values.values(), default=0) or 1
     cell_w, cell_h, label_w, head_h = 70, 24, 120, 150
     # Room for the slanted column labels, which run up and to the right.
@@ -134,7 +151,14 @@ def heatmap(emphasis: pl.DataFrame, columns: list[str]) -> str:
 def coverage_table(coverage: pl.DataFrame, reports: pl.DataFrame, links: dict) -> str:
     """Indicators down, reports across: ✓ (linked to the headline evidence) where stated."""
     shown = reports.head(MAX_REPORTS_SHOWN).to_dicts()
-    stated = {(row["indicator"], row["report_id"]): row["figures"] for row in coverage.to_dicts()}
+    stated = {
+        (indicator, report_id): figures
+        for indicator, report_id, figures in coverage.join(
+            reports.head(MAX_REPORTS_SHOWN), on="report_id", how="semi"
+        )
+        .select("indicator", "report_id", "figures")
+        .iter_rows()
+    }
     indicators = coverage.select("indicator", "indicator_name").unique().sort("indicator")
     head = "".join(f"<th>{_e(_label(row))}</th>" for row in shown)
     body = []
@@ -204,13 +228,21 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
     coverage = conn.execute(
         "SELECT indicator, indicator_name, report_id, figures FROM marts.indicator_coverage"
     ).pl()
+    # The page lists the evidence of what it shows, so it stays small for any corpus: the
+    # charted figures, and the figures of the reports in the coverage table.
+    bars = charted(figures)
+    in_table = figures.join(reports.head(MAX_REPORTS_SHOWN), on="report_id", how="semi")
+    evidence = pl.concat([bars, in_table]).unique(["report_id", "fact_no"], maintain_order=True)
     links = {
-        (row["indicator"], row["report_id"]): _anchor(row["report_id"], row["fact_no"])
-        for row in figures.to_dicts()
+        (indicator, report_id): _anchor(report_id, fact_no)
+        for indicator, report_id, fact_no in in_table.select(
+            "indicator", "report_id", "fact_no"
+        ).iter_rows()
     }
-    by_indicator = figures.partition_by("indicator", as_dict=True)
+    totals = dict(figures.group_by("indicator").len().iter_rows())
+    by_indicator = bars.partition_by("indicator", as_dict=True)
     charts = [
-        bar_chart(by_indicator[(indicator,)], *names[indicator])
+        bar_chart(by_indicator[(indicator,)], totals[indicator], *names[indicator])
         for indicator in matrix_columns
         if (indicator,) in by_indicator
     ]
@@ -240,7 +272,7 @@ other figures and units are in marts.indicator_values.</p>
 <h2 id="coverage">Which indicators each report states</h2>
 {coverage_table(coverage, reports, links)}
 <h2 id="evidence">Evidence</h2>
-{evidence_list(figures)}
+{evidence_list(evidence)}
 </body>
 </html>
 """

@@ -8,7 +8,7 @@ from pipelines.landing.store import ContentStore
 from pipelines.reading.decoding import UnreadableSource, require_chinese
 from pipelines.reading.extracted import HINTS
 from pipelines.reading.formats import READERS, detect_format
-from pipelines.reading.normalize import normalize_line_ends, normalize_width
+from pipelines.reading.normalize import normalize_line_ends, normalize_width, visible_chars
 
 MAX_BYTES = 30 * 1024 * 1024
 
@@ -24,6 +24,7 @@ DOCUMENT_SCHEMA = {
     "page_date": pl.String,
     "page_source": pl.String,
     "page_url": pl.String,
+    "visible_chars": pl.Int64,
 }
 REJECTION_SCHEMA = {
     "sha256": pl.String,
@@ -89,14 +90,20 @@ def read_documents(
                 *(extracted.hints.get(hint) for hint in HINTS),
             )
         )
-    docs = pl.DataFrame(
-        documents,
-        schema={k: v for k, v in DOCUMENT_SCHEMA.items() if k != "report_id"},
-        orient="row",
-    ).with_columns(
-        report_id=report_id_of(pl.col("sha256")),
-        raw_text=normalize_width(normalize_line_ends(pl.col("raw_text"))),
-        page_date=pl.col("page_date").str.to_date("%Y-%m-%d", strict=False),
+    docs = (
+        pl.DataFrame(
+            documents,
+            schema={
+                k: v for k, v in DOCUMENT_SCHEMA.items() if k not in ("report_id", "visible_chars")
+            },
+            orient="row",
+        )
+        .with_columns(
+            report_id=report_id_of(pl.col("sha256")),
+            raw_text=normalize_width(normalize_line_ends(pl.col("raw_text"))),
+            page_date=pl.col("page_date").str.to_date("%Y-%m-%d", strict=False),
+        )
+        .with_columns(visible_chars=visible_chars(pl.col("raw_text")))
     )
     rejected = pl.DataFrame(rejections, schema=REJECTION_SCHEMA, orient="row")
     return docs.select(list(DOCUMENT_SCHEMA)), rejected.select(

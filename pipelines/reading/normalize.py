@@ -8,6 +8,16 @@ from __future__ import annotations
 
 import polars as pl
 
+# Unicode white space, spelled out so that polars (Rust regex) and DuckDB (RE2), whose \s
+# differ, count the same characters.
+WHITE_SPACE = r"[\t\n\v\f\r\x{85}\p{Z}]"
+
+
+def visible_chars(text: pl.Expr) -> pl.Expr:
+    """How many characters of the text are not white space."""
+    return text.str.len_chars() - text.str.count_matches(WHITE_SPACE)
+
+
 _FULL_WIDTH = (
     [chr(0xFF10 + i) for i in range(10)]
     + [chr(0xFF21 + i) for i in range(26)]

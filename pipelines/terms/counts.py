@@ -92,15 +92,22 @@ def report_terms(tokens: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_vocabulary(conn: duckdb.DuckDBPyConnection) -> int:
-    """vocabulary from sentence_terms: in how many reports and sentences each term occurs, and
-    how often. Returns its row count."""
+    """vocabulary from terms and sentence_terms: in how many reports and sentences each term
+    occurs, and how often. Returns its row count."""
     conn.execute(table_ddl("vocabulary"))
+    # terms has one row per report and term, so counting rows counts reports without the
+    # far slower count(DISTINCT report_id) over sentence_terms.
     conn.execute(
         """
         INSERT INTO vocabulary BY NAME
-        SELECT term, count(DISTINCT report_id) AS reports, count(*) AS sentences, sum(tf) AS n
-        FROM sentence_terms
-        GROUP BY term
+        WITH in_reports AS (
+            SELECT term, count(*) AS reports, sum(n) AS n FROM terms GROUP BY term
+        ),
+        in_sentences AS (
+            SELECT term, count(*) AS sentences FROM sentence_terms GROUP BY term
+        )
+        SELECT term, reports, coalesce(sentences, 0) AS sentences, n
+        FROM in_reports LEFT JOIN in_sentences USING (term)
         ORDER BY n DESC, term
         """
     )
@@ -112,29 +119,36 @@ def write_keywords(conn: duckdb.DuckDBPyConnection, top: int = KEYWORDS_PER_REPO
 
     idf = ln(1 + (N - df + 0.5) / (df + 0.5)), as in BM25: a term every report uses scores near
     zero however often it occurs, and a corpus of one report still ranks by frequency. Only the
-    terms work.keyword_terms lists (nouns and dictionary terms) are keywords. Returns the row
-    count.
+    terms work.keyword_terms lists (nouns and dictionary terms, with their n) are keywords.
+    Returns the row count.
     """
     conn.execute(table_ddl("keywords"))
+    # Each report's top scores are found first (max_by), so that only the few rows at or above
+    # its cut-off are ranked in full, ties broken by n and then term.
     conn.execute(
         """
         INSERT INTO keywords BY NAME
-        WITH scored AS (
-            SELECT report_id, term, n,
-                   count(*) OVER (PARTITION BY term) AS df,
-                   n / sum(n) OVER (PARTITION BY report_id) AS share
-            FROM terms
+        WITH df AS (SELECT term, count(*) AS df FROM terms GROUP BY term),
+        totals AS (SELECT report_id, sum(n) AS total FROM terms GROUP BY report_id),
+        corpus AS (SELECT count(*) AS n_reports FROM totals),
+        scored AS (
+            SELECT report_id, term, n, df,
+                   n / total * ln(1 + (n_reports - df + 0.5) / (df + 0.5)) AS tfidf
+            FROM work.keyword_terms JOIN df USING (term) JOIN totals USING (report_id), corpus
         ),
-        corpus AS (SELECT count(DISTINCT report_id) AS n_reports FROM terms)
-        SELECT report_id, term, n, df,
-               share * ln(1 + (n_reports - df + 0.5) / (df + 0.5)) AS tfidf,
+        cut_off AS (
+            SELECT report_id, list_min(max_by(tfidf, tfidf, $top)) AS lowest
+            FROM scored GROUP BY report_id
+        )
+        SELECT report_id, term, n, df, tfidf,
                row_number() OVER (
                    PARTITION BY report_id ORDER BY tfidf DESC, n DESC, term
                ) AS rank
-        FROM scored SEMI JOIN work.keyword_terms USING (report_id, term), corpus
-        QUALIFY rank <= ?
+        FROM scored JOIN cut_off USING (report_id)
+        WHERE tfidf >= lowest
+        QUALIFY rank <= $top
         ORDER BY report_id, rank
         """,
-        [top],
+        {"top": top},
     )
     return conn.execute("SELECT count(*) FROM keywords").fetchone()[0]

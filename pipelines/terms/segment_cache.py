@@ -46,22 +46,24 @@ def _split(column: str) -> pl.Expr:
     )
 
 
-def prune_cache(conn: duckdb.DuckDBPyConnection) -> None:
-    """Keep what the current reports and vocabulary need, nothing older."""
+def prune_cache(conn: duckdb.DuckDBPyConnection, texts: str) -> None:
+    """Keep what the current vocabulary and the texts of table `texts` (text_sha256) need,
+    nothing older."""
     ensure_cache(conn)
     conn.execute(
         "DELETE FROM work.segmentations WHERE vocabulary_key <> ? "
-        "OR text_sha256 NOT IN (SELECT sha256(text) FROM reports)",
+        f"OR text_sha256 NOT IN (SELECT text_sha256 FROM {texts})",
         [vocabulary_key(SEGMENTER)],
     )
 
 
 def segmented_reports(
     conn: duckdb.DuckDBPyConnection, reports: pl.DataFrame
-) -> tuple[pl.DataFrame, int]:
-    """report_id, tokens, tags for the reports given (report_id), and how many distinct texts
-    were segmented in this call (one per content: the same report as HTML and as text is
-    segmented once); the rest came from the cache."""
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """The reports given (report_id) segmented: (report_id, tokens, tags), their texts'
+    hashes (report_id, text_sha256), and how many distinct texts were segmented in this call
+    (one per content: the same report as HTML and as text is segmented once); the rest came
+    from the cache."""
     key = vocabulary_key(SEGMENTER)
     ensure_cache(conn)
     texts = query_with_rows(
@@ -96,4 +98,4 @@ def segmented_reports(
     segmented = texts.join(pl.concat([cached, fresh]), on="text_sha256").select(
         "report_id", "tokens", "tags"
     )
-    return segmented, fresh.height
+    return segmented, texts.select("report_id", "text_sha256"), fresh.height

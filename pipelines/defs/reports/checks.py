@@ -2,6 +2,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.queries import query_rows
+from pipelines.reading.normalize import WHITE_SPACE
 
 
 @dg.asset_check(
@@ -25,7 +26,13 @@ def report_year_plausible(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     pool="warehouse", asset="reports", blocking=True, description="No report has empty text."
 )
 def report_text_not_empty(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    bad = query_rows(duckdb, "SELECT source_name FROM reports WHERE length(trim(text)) = 0")
+    # A text is empty when it holds nothing but white space; the search stops at the first
+    # other character.
+    with duckdb.get_connection() as conn:
+        bad = conn.execute(
+            "SELECT source_name FROM reports WHERE NOT regexp_matches(text, $visible)",
+            {"visible": WHITE_SPACE.replace("[", "[^", 1)},
+        ).fetchall()
     return dg.AssetCheckResult(passed=not bad, metadata={"empty": [n for (n,) in bad]})
 
 

@@ -61,9 +61,9 @@ def terms(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
 
         def count(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
             started = time.perf_counter()
-            segmented, texts = segmented_reports(conn, batch)
+            segmented, texts, segmented_now = segmented_reports(conn, batch)
             segmentation["seconds"] += time.perf_counter() - started
-            segmentation["texts"] += texts
+            segmentation["texts"] += segmented_now
             tokens = token_offsets(segmented)
             per_report = report_terms(tokens)
             return {
@@ -71,12 +71,15 @@ def terms(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                 "sentence_terms": sentence_terms(
                     tokens, rows_of_reports(conn, "sentences", batch, "report_id, sentence_no")
                 ),
-                "work.keyword_terms": per_report.filter("keyword_tag").select("report_id", "term"),
+                "work.keyword_terms": per_report.filter("keyword_tag").select(
+                    "report_id", "term", "n"
+                ),
+                "work.term_texts": texts,
             }
 
         # Terms depend on the text and where its sentences end: the structure's key.
         refreshed = refresh(conn, TERMS, stage_keys(conn, STRUCTURE), count)
-        prune_cache(conn)
+        prune_cache(conn, "work.term_texts")
         # The corpus-wide tables follow every change of the corpus, and are quick to redo.
         n_vocabulary = write_vocabulary(conn)
         n_keywords = write_keywords(conn)
