@@ -33,13 +33,19 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def build(_: argparse.Namespace) -> int:
+def build(args: argparse.Namespace) -> int:
     """Materialize every asset, then print the cross-district summary."""
     from pipelines.definitions import defs
     from pipelines.warehouse.build_lock import build_lock
 
+    settings = load_settings()
     job = defs().resolve_job_def("build_warehouse")
-    with build_lock(load_settings().staging), _dagster_instance() as instance:
+    with build_lock(settings.staging), _dagster_instance() as instance:
+        if getattr(args, "from_scratch", False):
+            # Every cached row and intermediate table goes; the store and the published file stay.
+            for database in (settings.staging, settings.work_database):
+                database.unlink(missing_ok=True)
+                Path(f"{database}.wal").unlink(missing_ok=True)
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -53,7 +59,7 @@ def build(_: argparse.Namespace) -> int:
             if event.is_step_failure and event.step_failure_data.error:
                 print(event.step_failure_data.error.to_string(), file=sys.stderr)
         return 1
-    return summary(_)
+    return summary(args)
 
 
 def summary(_: argparse.Namespace) -> int:
@@ -200,7 +206,13 @@ def crawl(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fazhi", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build", help=build.__doc__).set_defaults(run=build)
+    building = commands.add_parser("build", help=build.__doc__)
+    building.add_argument(
+        "--from-scratch",
+        action="store_true",
+        help="forget every cached result and redo all per-report work (the store is kept)",
+    )
+    building.set_defaults(run=build)
     commands.add_parser("summary", help=summary.__doc__).set_defaults(run=summary)
     searching = commands.add_parser("search", help=search.__doc__)
     searching.add_argument("query", nargs="+", help="words to look for, e.g. 行政复议")

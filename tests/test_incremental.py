@@ -3,7 +3,10 @@ publishes equals a build from scratch over the same inputs."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines.settings import Settings
 from pipelines.warehouse.incremental import Stage, refresh, stage_keys
 from pipelines.warehouse.tables import public_tables
 from tests.conftest import SEEDS, Build, run_build
@@ -185,3 +189,39 @@ def test_a_refresh_that_fails_part_way_is_finished_by_the_next(
         ("b", 2),
         ("c", 1),
     ]
+
+
+def test_a_build_from_scratch_forgets_every_cached_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    shutil.copy(SEEDS / "003_38f8238b59c0effd.txt", sources)
+    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    before = comparable_tables(warehouse)
+    work = Settings(sources=sources, warehouse=warehouse).work_database
+    with duckdb.connect(str(work)) as conn:
+        conn.execute("CREATE TABLE left_by_an_earlier_build AS SELECT 1 AS x")
+
+    build = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "build", "--from-scratch"],
+        env={
+            **os.environ,
+            "FAZHI_SOURCES": str(sources),
+            "FAZHI_WAREHOUSE": str(warehouse),
+            "FAZHI_DAGSTER_STORAGE": str(tmp_path / "dagster"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert build.returncode == 0, build.stderr
+    with duckdb.connect(str(work), read_only=True) as conn:
+        tables = {
+            name for (name,) in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+    assert "left_by_an_earlier_build" not in tables
+    assert "stage_keys" in tables
+    assert comparable_tables(warehouse) == before
