@@ -87,6 +87,11 @@ def test_every_figure_links_to_its_evidence_sentence(
     assert targets
     for target in set(targets):
         assert page.locator(f"li[id='{target}'] mark").count() == 1
+    # The evidence lists what the page links to and nothing more, so it stays small at scale.
+    listed = page.evaluate(
+        "() => [...document.querySelectorAll('ol.evidence li')].map(li => li.id)"
+    )
+    assert sorted(listed) == sorted(set(targets))
     # The 1423 bar leads to the sentence that states it.
     page.locator("svg a", has_text="1423 件").first.click()
     highlighted = page.locator("ol.evidence li:target")
