@@ -11,6 +11,10 @@ MIN_BODY_CHARS = 15
 TITLE_END = r"(?:报告|情况|总结|汇报)(?:[（(][^）)]*[）)])?$"
 MAX_TITLE_CHARS = 60
 CHINESE_DATE = r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$"
+# How the name of an issuing body ends: a report signs off with one.
+ORG_SUFFIX = (
+    r"(?:人民政府|政府|管理委员会|管委会|委员会|办公室|办公厅|局|厅|委|办|中心|院|署|部|室|所|队)"
+)
 
 
 def document_lines(documents: pl.DataFrame) -> pl.DataFrame:

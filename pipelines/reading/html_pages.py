@@ -16,7 +16,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from pipelines.cleaning.lines import CHINESE_DATE
+from pipelines.cleaning.lines import CHINESE_DATE, ORG_SUFFIX
 from pipelines.reading.decoding import UnreadableSource, decode_text
 from pipelines.reading.extracted import Extracted
 
@@ -94,10 +94,7 @@ URL_META = ("og:url",)
 TITLE_SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s-\s|-(?=[^-]{2,30}$)).{2,40}$")
 DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 # Below the body a report signs off with its issuing body and the date.
-SIGN_OFF = re.compile(
-    r"^[\u4e00-\u9fff（）()]{2,40}(?:人民政府|政府|委员会|管委会|办公室|局|厅|委|办|中心|院)$"
-    rf"|{CHINESE_DATE}"
-)
+SIGN_OFF = re.compile(rf"^[\u4e00-\u9fff（）()·]{{2,40}}?{ORG_SUFFIX}$|{CHINESE_DATE}")
 TITLE_LOOKBACK = 12
 SIGN_OFF_LOOKAHEAD = 3
 

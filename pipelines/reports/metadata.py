@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.cleaning.lines import TITLE_END
+from pipelines.cleaning.lines import ORG_SUFFIX, TITLE_END
 
 YEAR_DIGITS = r"(?:19|20)\d{2}"
 YEAR_HAN = r"[二][〇○零][一二三四五六七八九〇○零][〇○零一二三四五六七八九]"
@@ -17,9 +17,6 @@ YEAR = rf"({YEAR_DIGITS}|{YEAR_HAN})"
 # A year standing alone (2020年, 2020年度), not inside a range (2016-2020年) and not a date (2020年5月).
 LONE_YEAR = rf"(?:^|[^\d\-—–~至到])({YEAR_DIGITS})\s*年(?:[^\d\-—–~至到]|$)"
 TITLE_TOPIC = r"法治|依法行政|法制"
-ORG_SUFFIX = (
-    r"(?:人民政府|政府|管理委员会|管委会|委员会|办公室|办公厅|局|厅|委|办|中心|院|署|部|室|所|队)"
-)
 SIGNATURE = rf"^([\p{{Han}}（）()·]{{2,40}}?{ORG_SUFFIX})\s*(?:{YEAR}\s*年.*)?$"
 OPENING_SUBJECT = (
     r"^(?:\d{4}年度?|[^，,。]{0,8}以来)[，,]\s*([\p{Han}]{2,24}?)"
