@@ -18,6 +18,7 @@ from pipelines.settings import Settings
 from pipelines.warehouse.tables import public_tables
 from tests.conftest import SEEDS, run_build
 from tests.report_files import as_docx, as_pdf
+from tests.site_pages import Page, portal
 
 
 def table_contents(warehouse: Path) -> dict[str, list[tuple]]:
@@ -98,6 +99,8 @@ def test_each_bad_input_gets_its_outcome_and_the_rest_is_published(
     docx, pdf = as_docx(lines), as_pdf(lines)
     (bad / "truncated.docx").write_bytes(docx[: len(docx) // 2])
     (bad / "truncated.pdf").write_bytes(pdf[: len(pdf) // 2])
+    page = portal(Page(lines[0], "2021-03-30", "天津高新区", "http://x.gov.cn/a.html", lines))
+    (bad / "truncated.html").write_bytes(page.encode()[: len(page.encode()) // 2])
     (bad / "empty.txt").write_bytes(b"")
     (bad / "binary.txt").write_bytes(bytes(range(256)) * 64)
     (bad / "gb18030.txt").write_bytes(report.replace("2020年", "2019年").encode("gb18030"))
@@ -115,6 +118,7 @@ def test_each_bad_input_gets_its_outcome_and_the_rest_is_published(
         ).fetchone()[0]
     assert rejected["bad/truncated.docx"].startswith("corrupt Word (.docx) file")
     assert rejected["bad/truncated.pdf"].startswith("corrupt PDF")
+    assert rejected["bad/truncated.html"].startswith("truncated web page")
     assert rejected["bad/empty.txt"] == "empty file"
     assert rejected["bad/binary.txt"].startswith("binary file")
     assert rejected["bad/huge.txt"].startswith("too large: 52,428,800 bytes")

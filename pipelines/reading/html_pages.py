@@ -95,6 +95,8 @@ TITLE_SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s-\s|-(?=[^-]{2,30}$)).{2,40}$")
 DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 # Below the body a report signs off with its issuing body and the date.
 SIGN_OFF = re.compile(rf"^[\u4e00-\u9fff（）()·]{{2,40}}?{ORG_SUFFIX}$|{CHINESE_DATE}")
+HTML_START = re.compile(rb"<html[\s>]", re.IGNORECASE)
+HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 TITLE_LOOKBACK = 12
 SIGN_OFF_LOOKAHEAD = 3
 
@@ -214,6 +216,12 @@ def main_span(lines: list[str], extracted: str | None, title: str | None) -> tup
 
 
 def read_html(data: bytes) -> Extracted:
+    # Half a page would pass for a short report: its missing figures would read as never stated.
+    if HTML_START.search(data[:4096]) and not HTML_END.search(data):
+        raise UnreadableSource(
+            "truncated web page: it ends before its closing </html> tag "
+            "(an interrupted download or save?)"
+        )
     text, encoding = decode_page(data)
     root = parse(text)
     hints = page_hints(root)
