@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
+from pipelines.warehouse.tables import public_tables
 
 SEEDS = PROJECT_ROOT / "seeds"
 DATA = Path(__file__).parent / "data"
@@ -25,6 +26,22 @@ class Build:
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.warehouse), read_only=True)
+
+
+# Columns that differ between two warehouses by design: when and where a file was stored.
+PER_WAREHOUSE = ("arrived_at", "is_new", "stored_path")
+
+
+def comparable_tables(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every public table's rows, in order, without the columns that differ by design."""
+    excluded = ", ".join(f"'{column}'" for column in PER_WAREHOUSE)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return {
+            name: conn.execute(
+                f"SELECT COLUMNS(c -> c NOT IN ({excluded})) FROM {name} ORDER BY ALL"
+            ).fetchall()
+            for name in public_tables()
+        }
 
 
 def run_build(sources: Path, warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Build:

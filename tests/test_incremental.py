@@ -16,8 +16,7 @@ import pytest
 
 from pipelines.settings import Settings
 from pipelines.warehouse.incremental import Stage, refresh, stage_keys
-from pipelines.warehouse.tables import public_tables
-from tests.conftest import SEEDS, Build, run_build
+from tests.conftest import SEEDS, Build, comparable_tables, run_build
 from tests.test_cleaning import (
     UNKNOWN_SITE_FOOTER,
     UNKNOWN_SITE_HEADER,
@@ -25,8 +24,6 @@ from tests.test_cleaning import (
     lines_of,
 )
 
-# Columns that differ between two warehouses by design: when and where a file was stored.
-PER_WAREHOUSE = ("arrived_at", "is_new", "stored_path")
 PER_REPORT_STAGES = {
     "documents": "documents",
     "boilerplate": "boilerplate",
@@ -35,17 +32,6 @@ PER_REPORT_STAGES = {
     "facts": "facts",
     "terms": "terms",
 }
-
-
-def comparable_tables(warehouse: Path) -> dict[str, list[tuple]]:
-    excluded = ", ".join(f"'{column}'" for column in PER_WAREHOUSE)
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        return {
-            name: conn.execute(
-                f"SELECT COLUMNS(c -> c NOT IN ({excluded})) FROM {name} ORDER BY ALL"
-            ).fetchall()
-            for name in public_tables()
-        }
 
 
 def computed_per_stage(build: Build) -> dict[str, tuple[int, int, int]]:
