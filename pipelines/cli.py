@@ -62,6 +62,18 @@ def build(args: argparse.Namespace) -> int:
     return summary(args)
 
 
+def verify(_: argparse.Namespace) -> int:
+    """Rehash every stored input and report any that is missing or changed (a build checks
+    only the newest arrivals this way)."""
+    from pipelines.landing.store import ContentStore
+
+    checked, damaged = ContentStore(load_settings().store).damaged_objects()
+    for sha256 in damaged:
+        print(f"missing or changed: {sha256}", file=sys.stderr)
+    print(f"{checked} stored inputs checked, {len(damaged)} missing or changed")
+    return 1 if damaged else 0
+
+
 def summary(_: argparse.Namespace) -> int:
     """Print the cross-district summary of the published warehouse."""
     from pipelines.summary import cross_district_summary
@@ -214,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     building.set_defaults(run=build)
     commands.add_parser("summary", help=summary.__doc__).set_defaults(run=summary)
+    commands.add_parser("verify", help=verify.__doc__).set_defaults(run=verify)
     searching = commands.add_parser("search", help=search.__doc__)
     searching.add_argument("query", nargs="+", help="words to look for, e.g. 行政复议")
     searching.add_argument("--region", help="only this region (any spelling) or its sub-regions")

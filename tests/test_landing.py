@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.cli import main
 from pipelines.landing.sources import land_corpus
 from pipelines.landing.store import ContentStore
 from tests.conftest import SEEDS, run_build
@@ -86,3 +87,28 @@ def test_a_damaged_stored_object_stops_the_build(
     )
     assert not check.passed
     assert check.metadata["missing_or_changed"].value == [stored.name]
+
+
+def test_verify_rehashes_the_whole_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_bytes("法治政府建设报告".encode())
+    (corpus / "b.txt").write_bytes("依法行政工作报告".encode())
+    store = ContentStore(tmp_path / "warehouse" / "store")
+    land_corpus(corpus, store)
+    monkeypatch.setenv("FAZHI_WAREHOUSE", str(tmp_path / "warehouse" / "fazhi.duckdb"))
+    assert main(["verify"]) == 0
+    assert "2 stored inputs checked, 0 missing or changed" in capsys.readouterr().out
+    # One byte changed in place (the same size), one object gone.
+    changed = store.object_path(hashlib.sha256("法治政府建设报告".encode()).hexdigest())
+    changed.chmod(0o644)
+    changed.write_bytes("法治政府建设报吿".encode())
+    gone = store.object_path(hashlib.sha256("依法行政工作报告".encode()).hexdigest())
+    gone.unlink()
+
+    assert main(["verify"]) == 1
+    out, err = capsys.readouterr()
+    assert "2 stored inputs checked, 2 missing or changed" in out
+    assert changed.name in err and gone.name in err

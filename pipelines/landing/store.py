@@ -77,6 +77,18 @@ class ContentStore:
         known = self.arrivals()
         return set(zip(known["source_name"], known["sha256"], strict=True))
 
+    def damaged_objects(self) -> tuple[int, list[str]]:
+        """Rehash the whole store: (objects checked, the sha256 of every object logged as
+        arrived that is missing or whose bytes no longer hash to its name)."""
+        logged = set(self.arrivals()["sha256"])
+        damaged = [
+            sha256
+            for sha256 in sorted(logged)
+            if not self.object_path(sha256).exists()
+            or hashlib.sha256(self.read(sha256)).hexdigest() != sha256
+        ]
+        return len(logged), damaged
+
     def record(self, arrivals: Iterable[Arrival]) -> None:
         lines = [json.dumps(asdict(a), ensure_ascii=False) for a in arrivals]
         if not lines:

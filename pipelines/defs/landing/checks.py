@@ -13,7 +13,7 @@ from pipelines.defs.resources import CorpusResource
     description=(
         "Every landed file is in the store with its size, and the bytes of the latest arrivals "
         "still hash to their sha256 (rehashing the whole store every run would read every PDF "
-        "again)."
+        "again; `fazhi verify` does that)."
     ),
 )
 def stored_bytes_intact(corpus: CorpusResource, duckdb: DuckDBResource) -> dg.AssetCheckResult:
