@@ -3,6 +3,6 @@
 from dagster_duckdb import DuckDBResource
 
 
-def query_rows(duckdb: DuckDBResource, sql: str) -> list[tuple]:
+def query_rows(duckdb: DuckDBResource, sql: str, parameters: dict | None = None) -> list[tuple]:
     with duckdb.get_connection() as conn:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, parameters).fetchall()

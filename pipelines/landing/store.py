@@ -77,17 +77,19 @@ class ContentStore:
         known = self.arrivals()
         return set(zip(known["source_name"], known["sha256"], strict=True))
 
+    def intact(self, sha256: str, size: int | None = None, rehash: bool = True) -> bool:
+        """Whether the object is there (with this size, if given) and, when rehash, whether its
+        bytes still hash to its name."""
+        path = self.object_path(sha256)
+        if not path.exists() or (size is not None and path.stat().st_size != size):
+            return False
+        return not rehash or hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+
     def damaged_objects(self) -> tuple[int, list[str]]:
         """Rehash the whole store: (objects checked, the sha256 of every object logged as
         arrived that is missing or whose bytes no longer hash to its name)."""
-        logged = set(self.arrivals()["sha256"])
-        damaged = [
-            sha256
-            for sha256 in sorted(logged)
-            if not self.object_path(sha256).exists()
-            or hashlib.sha256(self.read(sha256)).hexdigest() != sha256
-        ]
-        return len(logged), damaged
+        logged = sorted(set(self.arrivals()["sha256"]))
+        return len(logged), [sha256 for sha256 in logged if not self.intact(sha256)]
 
     def record(self, arrivals: Iterable[Arrival]) -> None:
         lines = [json.dumps(asdict(a), ensure_ascii=False) for a in arrivals]

@@ -148,13 +148,14 @@ def heatmap(emphasis: pl.DataFrame, columns: list[str]) -> str:
     )
 
 
-def coverage_table(coverage: pl.DataFrame, reports: pl.DataFrame, links: dict) -> str:
-    """Indicators down, reports across: ✓ (linked to the headline evidence) where stated."""
-    shown = reports.head(MAX_REPORTS_SHOWN).to_dicts()
+def coverage_table(coverage: pl.DataFrame, shown_reports: pl.DataFrame, links: dict) -> str:
+    """Indicators down, the reports shown across: ✓ (linked to the headline evidence) where
+    stated."""
+    shown = shown_reports.to_dicts()
     stated = {
         (indicator, report_id): figures
         for indicator, report_id, figures in coverage.join(
-            reports.head(MAX_REPORTS_SHOWN), on="report_id", how="semi"
+            shown_reports, on="report_id", how="semi"
         )
         .select("indicator", "report_id", "figures")
         .iter_rows()
@@ -224,14 +225,15 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
         {"terms": topic_terms},
     ).pl()
     # term_emphasis is per region and year: a government and its departments share a column.
-    columns = list(dict.fromkeys(_label(row) for row in reports.head(MAX_REPORTS_SHOWN).to_dicts()))
+    shown_reports = reports.head(MAX_REPORTS_SHOWN)
+    columns = list(dict.fromkeys(_label(row) for row in shown_reports.to_dicts()))
     coverage = conn.execute(
         "SELECT indicator, indicator_name, report_id, figures FROM marts.indicator_coverage"
     ).pl()
     # The page lists the evidence of what it shows, so it stays small for any corpus: the
     # charted figures, and the figures of the reports in the coverage table.
     bars = charted(figures)
-    in_table = figures.join(reports.head(MAX_REPORTS_SHOWN), on="report_id", how="semi")
+    in_table = figures.join(shown_reports, on="report_id", how="semi")
     evidence = pl.concat([bars, in_table]).unique(["report_id", "fact_no"], maintain_order=True)
     links = {
         (indicator, report_id): _anchor(report_id, fact_no)
@@ -270,7 +272,7 @@ other figures and units are in marts.indicator_values.</p>
 {HEATMAP_TERMS} domain terms written about most.</p>
 {heatmap(emphasis, columns)}
 <h2 id="coverage">Which indicators each report states</h2>
-{coverage_table(coverage, reports, links)}
+{coverage_table(coverage, shown_reports, links)}
 <h2 id="evidence">Evidence</h2>
 {evidence_list(evidence)}
 </body>

@@ -40,7 +40,8 @@ def report_id_of(sha256: pl.Expr) -> pl.Expr:
 
 
 def first_names(files: pl.DataFrame) -> pl.DataFrame:
-    """One row per content: the name it first arrived under, and every name it arrived under."""
+    """One row per content, with its report_id: the name it first arrived under, and every name
+    it arrived under."""
     return (
         files.sort("arrived_at", "source_name")
         .group_by("sha256", maintain_order=True)
@@ -51,6 +52,7 @@ def first_names(files: pl.DataFrame) -> pl.DataFrame:
             pl.col("arrived_at").first(),
             pl.col("origin").first(),
         )
+        .with_columns(report_id=report_id_of(pl.col("sha256")))
     )
 
 

@@ -16,7 +16,7 @@ exactly the reports that were in flight.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -125,11 +125,6 @@ def _reset(conn: duckdb.DuckDBPyConnection, stage: Stage) -> None:
     conn.execute("INSERT INTO work.stage_versions VALUES (?, ?)", [stage.name, stage.version])
 
 
-def _batches(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
-    for offset in range(0, frame.height, size):
-        yield frame.slice(offset, size)
-
-
 def _write(conn: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
     if not is_work_table(table):
         insert_rows(conn, table, rows)
@@ -184,7 +179,7 @@ def refresh(
                     f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM incoming_rows)",
                     stale,
                 )
-    batches = list(_batches(todo, batch_reports))
+    batches = list(todo.iter_slices(batch_reports))
     if not batches and not all(table_exists(conn, table) for table in stage.tables):
         # Nothing to make, but the next stage reads these tables: make them, empty.
         batches = [todo]

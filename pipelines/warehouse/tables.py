@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import duckdb
 import polars as pl
 
@@ -42,15 +45,22 @@ def insert_rows(conn: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame) 
         )
 
 
+@contextmanager
+def rows_visible(conn: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> Iterator[None]:
+    """The frame visible to the connection's SQL as the view incoming_rows, for a while."""
+    conn.register("incoming_rows", rows.to_arrow())
+    try:
+        yield
+    finally:
+        conn.unregister("incoming_rows")
+
+
 def run_with_rows(
     conn: duckdb.DuckDBPyConnection, sql: str, rows: pl.DataFrame, parameters: list | None = None
 ) -> None:
     """Run sql with the frame visible to it as the view incoming_rows."""
-    conn.register("incoming_rows", rows.to_arrow())
-    try:
+    with rows_visible(conn, rows):
         conn.execute(sql, parameters)
-    finally:
-        conn.unregister("incoming_rows")
 
 
 def read_table(conn: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
@@ -61,11 +71,8 @@ def query_with_rows(
     conn: duckdb.DuckDBPyConnection, sql: str, rows: pl.DataFrame, parameters: list | None = None
 ) -> pl.DataFrame:
     """The result of sql, with the frame visible to it as the view incoming_rows."""
-    conn.register("incoming_rows", rows.to_arrow())
-    try:
+    with rows_visible(conn, rows):
         return conn.execute(sql, parameters).pl()
-    finally:
-        conn.unregister("incoming_rows")
 
 
 def rows_of_reports(

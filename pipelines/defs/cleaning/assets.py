@@ -29,9 +29,9 @@ def boilerplate(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
         contents = first_names(read_table(conn, "source_files"))
         sites = (
-            conn.execute("SELECT report_id, sha256, page_url FROM work.documents")
+            conn.execute("SELECT report_id, page_url FROM work.documents")
             .pl()
-            .join(contents.select("sha256", "source_name"), on="sha256")
+            .join(contents.select("report_id", "source_name"), on="report_id")
             .select("report_id", site=site_of(pl.col("source_name"), pl.col("page_url")))
         )
         document_keys = (

@@ -17,22 +17,21 @@ from pipelines.reading.normalize import WHITE_SPACE
 def every_character_accounted_for(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     # Each document's and clean text's visible characters were counted as they were made;
     # the dropped lines are counted here, from the table users audit.
-    with duckdb.get_connection() as conn:
-        lost = conn.execute(
-            """
-            WITH dropped AS (
-                SELECT report_id,
-                       sum(length(regexp_replace(line, $white_space, '', 'g'))) AS n
-                FROM boilerplate GROUP BY report_id
-            )
-            SELECT d.report_id, d.visible_chars - c.visible_chars - coalesce(x.n, 0) AS missing
-            FROM work.documents d
-            JOIN work.clean_texts c USING (report_id)
-            LEFT JOIN dropped x USING (report_id)
-            WHERE missing <> 0
-            """,
-            {"white_space": WHITE_SPACE},
-        ).fetchall()
+    lost = query_rows(
+        duckdb,
+        """
+        WITH dropped AS (
+            SELECT report_id, sum(length(regexp_replace(line, $white_space, '', 'g'))) AS n
+            FROM boilerplate GROUP BY report_id
+        )
+        SELECT d.report_id, d.visible_chars - c.visible_chars - coalesce(x.n, 0) AS missing
+        FROM work.documents d
+        JOIN work.clean_texts c USING (report_id)
+        LEFT JOIN dropped x USING (report_id)
+        WHERE missing <> 0
+        """,
+        {"white_space": WHITE_SPACE},
+    )
     return dg.AssetCheckResult(
         passed=not lost, metadata={"unaccounted": [f"{r}: {n} chars" for r, n in lost]}
     )

@@ -1,5 +1,3 @@
-import hashlib
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -25,14 +23,9 @@ def stored_bytes_intact(corpus: CorpusResource, duckdb: DuckDBResource) -> dg.As
             "FROM source_files GROUP BY sha256"
         ).fetchall()
     store = corpus.store
-
-    def intact(sha256: str, size: int, latest: bool) -> bool:
-        path = store.object_path(sha256)
-        if not path.exists() or path.stat().st_size != size:
-            return False
-        return not latest or hashlib.sha256(path.read_bytes()).hexdigest() == sha256
-
-    damaged = [sha256 for sha256, size, latest in objects if not intact(sha256, size, latest)]
+    damaged = [
+        sha256 for sha256, size, latest in objects if not store.intact(sha256, size, rehash=latest)
+    ]
     return dg.AssetCheckResult(
         passed=not damaged,
         metadata={

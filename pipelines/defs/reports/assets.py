@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import CorpusResource
 from pipelines.preview import markdown_preview
-from pipelines.reading.documents import first_names, read_documents, report_id_of
+from pipelines.reading.documents import first_names, read_documents
 from pipelines.reports.build import build_reports
 from pipelines.warehouse.incremental import refresh, refreshed_metadata, stage_keys
 from pipelines.warehouse.stages import CLEANING, READING, REPORTS
@@ -31,9 +31,7 @@ def documents(
     context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        contents = first_names(read_table(conn, "source_files")).with_columns(
-            report_id=report_id_of(pl.col("sha256"))
-        )
+        contents = first_names(read_table(conn, "source_files"))
         # The format is told by the name as well as the bytes.
         keys = contents.select(
             "report_id", key=pl.concat_str("sha256", "source_name", separator="|")
@@ -91,7 +89,7 @@ def documents(
 def reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         files = read_table(conn, "source_files")
-        contents = first_names(files).with_columns(report_id=report_id_of(pl.col("sha256")))
+        contents = first_names(files)
         # A report's metadata depends on its cleaning, the name and time it first arrived under,
         # and this year (a report year may not lie in the future).
         keys = (

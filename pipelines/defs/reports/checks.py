@@ -28,11 +28,11 @@ def report_year_plausible(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 def report_text_not_empty(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     # A text is empty when it holds nothing but white space; the search stops at the first
     # other character.
-    with duckdb.get_connection() as conn:
-        bad = conn.execute(
-            "SELECT source_name FROM reports WHERE NOT regexp_matches(text, $visible)",
-            {"visible": WHITE_SPACE.replace("[", "[^", 1)},
-        ).fetchall()
+    bad = query_rows(
+        duckdb,
+        "SELECT source_name FROM reports WHERE NOT regexp_matches(text, $visible)",
+        {"visible": WHITE_SPACE.replace("[", "[^", 1)},
+    )
     return dg.AssetCheckResult(passed=not bad, metadata={"empty": [n for (n,) in bad]})
 
 
