@@ -1,15 +1,77 @@
-"""The fazhi command line: what a user runs by hand."""
+"""The fazhi command line: what a user runs by hand.
+
+Every bad argument and every failure is one line on stderr, naming what and why, with exit code
+2 for a bad argument and 1 for a failure; the commands that read the warehouse open it confined
+(read-only, no file or network access, settings locked).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import tempfile
 from pathlib import Path
+from typing import NoReturn
+from urllib.parse import urlsplit
 
 import duckdb
 
-from pipelines.settings import PROJECT_ROOT, load_settings
+from pipelines.settings import PROJECT_ROOT, Settings, load_settings
+
+BAD_ARGUMENT = 2
+FAILED = 1
+
+
+class CommandError(Exception):
+    """What a command could not do, as one line for the user, and the exit code to end with."""
+
+    def __init__(self, message: str, code: int = FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with a bad argument told in one line rather than the usage and a line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(BAD_ARGUMENT, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def positive_int(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number above 0, not {text!r}")
+    return number
+
+
+def seconds(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        number = -1.0
+    if not number >= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {text!r}")
+    return number
+
+
+def regular_expression(text: str) -> str:
+    try:
+        re.compile(text)
+    except re.error as error:
+        raise argparse.ArgumentTypeError(f"not a regular expression: {error}") from None
+    return text
+
+
+def http_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
+    return text
 
 
 def _dagster_instance():
@@ -21,12 +83,43 @@ def _dagster_instance():
     return DagsterInstance.get()
 
 
-def _read_only_warehouse() -> duckdb.DuckDBPyConnection | None:
-    settings = load_settings()
-    if not settings.warehouse.exists():
-        print(f"no warehouse at {settings.warehouse}: run `fazhi build` first", file=sys.stderr)
-        return None
-    return duckdb.connect(str(settings.warehouse), read_only=True)
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().split("\n")[0]
+
+
+def _read_only_warehouse() -> duckdb.DuckDBPyConnection:
+    """The published warehouse, confined; CommandError when there is none or it is damaged."""
+    from pipelines.marts.confined import connect_confined
+
+    warehouse = load_settings().warehouse
+    if not warehouse.exists():
+        raise CommandError(f"no warehouse at {warehouse}: run `fazhi build` first")
+    try:
+        return connect_confined(warehouse)
+    except duckdb.Error as error:
+        raise CommandError(
+            f"the warehouse {warehouse} cannot be opened, it is damaged or not a DuckDB file "
+            f"({_first_line(error)}); `fazhi build` publishes a new one"
+        ) from error
+
+
+def check_build_target(settings: Settings) -> None:
+    """Before a build starts: the corpus folder is there and the folders it writes can be
+    written, so a wrong setting is one line now rather than a failed run later."""
+    if not settings.sources.is_dir():
+        raise CommandError(
+            f"the corpus folder {settings.sources} does not exist (FAZHI_SOURCES)", BAD_ARGUMENT
+        )
+    for folder in (settings.warehouse.parent, settings.staging.parent, settings.store):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as error:
+            raise CommandError(
+                f"cannot write the warehouse to {folder}: {error.strerror or error} "
+                "(FAZHI_WAREHOUSE names where it goes)"
+            ) from error
 
 
 def _clip(text: str, width: int) -> str:
@@ -39,6 +132,7 @@ def build(args: argparse.Namespace) -> int:
     from pipelines.warehouse.build_lock import build_lock
 
     settings = load_settings()
+    check_build_target(settings)
     job = defs().resolve_job_def("build_warehouse")
     with build_lock(settings.staging), _dagster_instance() as instance:
         if getattr(args, "from_scratch", False):
@@ -79,10 +173,7 @@ def summary(_: argparse.Namespace) -> int:
     from pipelines.summary import cross_district_summary
 
     settings = load_settings()
-    conn = _read_only_warehouse()
-    if conn is None:
-        return 1
-    with conn:
+    with _read_only_warehouse() as conn:
         print(cross_district_summary(conn))
     print(f"\nwarehouse: {settings.warehouse}")
     if settings.report_page.exists():
@@ -94,11 +185,13 @@ def search(args: argparse.Namespace) -> int:
     """Search every sentence of every report, best first (BM25)."""
     from pipelines.terms.search import search as search_sentences
 
-    conn = _read_only_warehouse()
-    if conn is None:
-        return 1
-    query = " ".join(args.query)
-    with conn:
+    query = " ".join(" ".join(args.query).split())
+    if not query:
+        raise CommandError(
+            "nothing to search for: give one or more words, e.g. fazhi search 行政复议",
+            BAD_ARGUMENT,
+        )
+    with _read_only_warehouse() as conn:
         hits = search_sentences(conn, query, args.region, args.year, args.limit)
     if hits.is_empty():
         print(f"no sentence matches {query!r}")
@@ -122,15 +215,11 @@ def compare(args: argparse.Namespace) -> int:
     from pipelines.marts.compare import UnknownIndicator, compare, resolve_indicator
     from pipelines.preview import aligned_table
 
-    conn = _read_only_warehouse()
-    if conn is None:
-        return 1
-    with conn:
+    with _read_only_warehouse() as conn:
         try:
             indicator, name, unit = resolve_indicator(conn, args.indicator)
         except UnknownIndicator as error:
-            print(error, file=sys.stderr)
-            return 2
+            raise CommandError(str(error), BAD_ARGUMENT) from error
         rows = compare(conn, indicator, args.year)
     year = f" in {args.year}" if args.year else ""
     print(f"{name} ({indicator}, {unit}){year}: {rows['report_id'].n_unique()} reports state it\n")
@@ -157,37 +246,50 @@ def compare(args: argparse.Namespace) -> int:
 
 
 def sql(args: argparse.Namespace) -> int:
-    """Run SQL against the warehouse, read-only, and print the result as a table."""
+    """Run SQL against the warehouse, read-only, and print each result as a table."""
+    from pipelines.marts.confined import Refused, query_statements, refusal
     from pipelines.preview import aligned_table
 
-    conn = _read_only_warehouse()
-    if conn is None:
-        return 1
-    with conn:
-        try:
-            result = conn.execute(args.query)
-        except duckdb.Error as error:
-            print(f"SQL error: {error}", file=sys.stderr)
-            return 2
-        if result.description is None:
-            return 0
-        headers = [column[0] for column in result.description]
-        rows = result.fetchmany(args.max_rows + 1)
-    print(aligned_table(headers, rows[: args.max_rows]))
-    if len(rows) > args.max_rows:
-        print(f"(first {args.max_rows} rows; --max-rows shows more)")
+    try:
+        statements = query_statements(args.query)
+    except Refused as error:
+        raise CommandError(f"refused: {error}", BAD_ARGUMENT) from error
+    except duckdb.Error as error:
+        raise CommandError(f"SQL error: {error}", BAD_ARGUMENT) from error
+    with _read_only_warehouse() as conn:
+        for number, statement in enumerate(statements):
+            try:
+                result = conn.execute(statement)
+                headers = [column[0] for column in result.description or []]
+                rows = result.fetchmany(args.max_rows + 1) if headers else []
+            except duckdb.Error as error:
+                why = refusal(error)
+                raise CommandError(
+                    f"refused: {why}" if why else f"SQL error: {error}", BAD_ARGUMENT
+                ) from error
+            if number:
+                print()
+            if headers:
+                print(aligned_table(headers, rows[: args.max_rows]))
+            if len(rows) > args.max_rows:
+                print(f"(first {args.max_rows} rows; --max-rows shows more)")
     return 0
 
 
 def export(args: argparse.Namespace) -> int:
     """Write every marts view as a Parquet file (zstd) into a folder."""
-    from pipelines.marts.export import export_marts
+    from pipelines.marts.export import NotAFolder, export_marts
 
-    conn = _read_only_warehouse()
-    if conn is None:
-        return 1
-    with conn:
-        counts = export_marts(conn, args.folder)
+    with _read_only_warehouse() as conn:
+        try:
+            counts = export_marts(conn, args.folder)
+        except NotAFolder as error:
+            raise CommandError(f"{error}: give a folder to export into", BAD_ARGUMENT) from error
+        except OSError as error:
+            raise CommandError(
+                f"cannot write to {args.folder}: {error.strerror or error}"
+                + (f" ({error.filename})" if error.filename else "")
+            ) from error
     for view, n in counts.items():
         print(f"{args.folder / (view + '.parquet')}: {n} rows")
     return 0
@@ -204,19 +306,25 @@ def crawl(args: argparse.Namespace) -> int:
     fetcher = Fetcher(FetchPolicy(min_interval=args.interval))
     try:
         log = crawl_sites(
-            [(url, args.pattern) for url in args.urls], fetcher, ContentStore(settings.store)
+            [(url, args.pattern) for url in args.urls],
+            fetcher,
+            ContentStore(settings.store),
+            started_by="fazhi crawl",
         )
     finally:
         fetcher.close()
     rows = log.select("outcome", "kind", "url", "reason").rows()
     print(aligned_table(["outcome", "kind", "url", "reason"], rows))
+    if not log["outcome"].is_in(["landed", "unchanged", "skipped"]).any():
+        reasons = "; ".join(dict.fromkeys(log["reason"].drop_nulls()))
+        raise CommandError(f"nothing could be fetched: {reasons}")
     landed = log.filter(log["kind"] != "listing")["outcome"].is_in(["landed", "unchanged"]).sum()
     print(f"\n{landed} documents in the store from this crawl; `fazhi build` takes them in.")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="fazhi", description=__doc__)
+    parser = Parser(prog="fazhi", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     building = commands.add_parser("build", help=build.__doc__)
     building.add_argument(
@@ -231,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     searching.add_argument("query", nargs="+", help="words to look for, e.g. 行政复议")
     searching.add_argument("--region", help="only this region (any spelling) or its sub-regions")
     searching.add_argument("--year", type=int, help="only reports covering this year")
-    searching.add_argument("--limit", type=int, default=10, help="how many sentences (10)")
+    searching.add_argument("--limit", type=positive_int, default=10, help="how many sentences (10)")
     searching.set_defaults(run=search)
     comparing = commands.add_parser("compare", help=compare.__doc__)
     comparing.add_argument(
@@ -241,20 +349,32 @@ def main(argv: list[str] | None = None) -> int:
     comparing.set_defaults(run=compare)
     querying = commands.add_parser("sql", help=sql.__doc__)
     querying.add_argument("query", help='e.g. "SELECT * FROM marts.indicator_matrix"')
-    querying.add_argument("--max-rows", type=int, default=100, help="rows to print (100)")
+    querying.add_argument("--max-rows", type=positive_int, default=100, help="rows to print (100)")
     querying.set_defaults(run=sql)
     exporting = commands.add_parser("export", help=export.__doc__)
     exporting.add_argument("folder", type=Path, help="where the .parquet files go")
     exporting.set_defaults(run=export)
     crawling = commands.add_parser("crawl", help=crawl.__doc__)
-    crawling.add_argument("urls", nargs="+", help="listing pages of a 法治政府建设 column")
-    crawling.add_argument("--pattern", help="a regular expression for report URLs")
     crawling.add_argument(
-        "--interval", type=float, default=1.0, help="seconds between requests to one host (1)"
+        "urls", nargs="+", type=http_url, help="listing pages of a 法治政府建设 column"
+    )
+    crawling.add_argument(
+        "--pattern", type=regular_expression, help="a regular expression for report URLs"
+    )
+    crawling.add_argument(
+        "--interval", type=seconds, default=1.0, help="seconds between requests to one host (1)"
     )
     crawling.set_defaults(run=crawl)
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except CommandError as error:
+        print(f"fazhi {args.command}: {error}", file=sys.stderr)
+        return error.code
+    except (duckdb.Error, OSError) as error:
+        # A warehouse that opens but cannot be read, a store that cannot be written ...
+        print(f"fazhi {args.command}: {_first_line(error)}", file=sys.stderr)
+        return FAILED
 
 
 if __name__ == "__main__":

@@ -1,23 +1,29 @@
 """The scraper against a fixture site served for real on 127.0.0.1: it lands every report the
-site links and nothing else, respects robots.txt and the rate limit, records every failure, and
-a second crawl downloads nothing unchanged; a build then shows the crawled reports by URL."""
+site links and nothing else, respects robots.txt and the rate limit, records every failure with
+what really failed, and a second crawl downloads nothing unchanged; every crawl's outcomes are
+logged beside the store, and a build (which itself never fetches) shows the crawled reports by
+URL and every crawl in crawl_log."""
 
 from __future__ import annotations
 
 import shutil
+import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
+import dagster as dg
+import httpx
 import polars as pl
 import pytest
 
 from pipelines.cli import main
-from pipelines.crawling.crawl import crawl
-from pipelines.crawling.fetch import Fetcher, FetchFailed, FetchPolicy
+from pipelines.crawling.crawl import CrawlLog, crawl
+from pipelines.crawling.fetch import Fetcher, FetchFailed, FetchPolicy, transport_failure
 from pipelines.landing.store import ContentStore
 from tests.conftest import SEEDS, run_build
-from tests.fixture_site import FixtureSite, serve_fixture_site
+from tests.fixture_site import FixtureSite, Route, serve_fixture_site
 
 INTERVAL = 0.2
 REPORTS = ["/fzzf/a.html", "/fzzf/c.html", "/fzzf/d.html", "/fzzf/e.html"]
@@ -41,11 +47,11 @@ def crawled(
     with serve_fixture_site() as site:
         listing = [(site.url("/fzzf/index.html"), None)]
         fetcher = polite_fetcher()
-        first = crawl(listing, fetcher, store)
+        first = crawl(listing, fetcher, store, started_by="test crawl 1")
         fetcher.close()
         requests_before = len(site.log)
         fetcher = polite_fetcher()
-        second = crawl(listing, fetcher, store)
+        second = crawl(listing, fetcher, store, started_by="test crawl 2")
         fetcher.close()
         site.first_crawl = site.log[:requests_before]
         site.second_crawl = site.log[requests_before:]
@@ -137,6 +143,16 @@ def test_a_build_after_a_crawl_shows_the_crawled_reports_by_url(
     )
     assert by_name[site.url(ATTACHMENT)][1:] == ("docx", "东疆综合保税区", 2023)
     assert len([name for name in by_name if name.startswith("http")]) == 5
+    with build.connect() as conn:
+        crawls = dict(
+            conn.execute(
+                "SELECT started_by, count(*) FROM crawl_log GROUP BY started_by"
+            ).fetchall()
+        )
+    # Both crawls of the fixture are in crawl_log, each with every URL it fetched.
+    logged = CrawlLog(ContentStore(root / "warehouse" / "store")).read()
+    assert set(crawls) == {"test crawl 1", "test crawl 2"}
+    assert sum(crawls.values()) == logged.height
     monkeypatch.setenv("FAZHI_WAREHOUSE", str(root / "warehouse" / "fazhi.duckdb"))
     assert main(["summary"]) == 0
     printed = capsys.readouterr().out
@@ -154,14 +170,141 @@ def test_fazhi_crawl_lands_reports_for_the_next_build(
     # Under the default 30 MB limit the 3 MB page lands too (the build then judges it).
     assert "6 documents in the store from this crawl" in printed
     assert "forbidden by robots.txt" in printed
-    arrivals = ContentStore(tmp_path / "warehouse" / "store").arrivals()
-    assert arrivals.height == 6
+    store = ContentStore(tmp_path / "warehouse" / "store")
+    assert store.arrivals().height == 6
+    logged = CrawlLog(store).read()
+    assert set(logged["started_by"]) == {"fazhi crawl"}
+    assert logged.filter(pl.col("outcome") == "landed", pl.col("kind") != "listing").height == 6
 
 
 def test_a_page_slower_than_the_timeout_fails_with_that_reason() -> None:
     fetcher = Fetcher(FetchPolicy(min_interval=0, timeout=0.3, attempts=2, backoff=0.05))
     with serve_fixture_site() as site:
-        with pytest.raises(FetchFailed, match="ReadTimeout after 2 attempts"):
+        with pytest.raises(FetchFailed, match=r"timed out \(ReadTimeout\) after 2 attempts"):
             fetcher.fetch(site.url("/fzzf/c.html"))
         assert site.served("/fzzf/c.html") == 2
     fetcher.close()
+
+
+@contextmanager
+def refusing_port() -> Iterator[int]:
+    """A port bound on 127.0.0.1 and never listened on: every connection to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def test_a_refused_connection_is_named_as_such_and_fazhi_crawl_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FAZHI_WAREHOUSE", str(tmp_path / "warehouse" / "fazhi.duckdb"))
+    with refusing_port() as port:
+        assert main(["crawl", f"http://127.0.0.1:{port}/fzzf/", "--interval", "0"]) == 1
+    printed = capsys.readouterr()
+    assert f"connection refused by 127.0.0.1:{port} after 3 attempts" in printed.out
+    assert "robots.txt forbids" not in printed.out
+    assert "forbidden" not in printed.out
+    assert printed.err.startswith("fazhi crawl: nothing could be fetched: connection refused")
+    assert len(printed.err.strip().splitlines()) == 1
+    (row,) = CrawlLog(ContentStore(tmp_path / "warehouse" / "store")).read().iter_rows(named=True)
+    assert (row["outcome"], row["started_by"]) == ("failed", "fazhi crawl")
+
+
+def test_robots_txt_that_is_missing_allows_and_one_that_fails_names_its_status() -> None:
+    policy = FetchPolicy(min_interval=0, timeout=5, attempts=2, backoff=0.01)
+    with serve_fixture_site() as site:
+        # RFC 9309: a robots.txt that is not there (4xx) allows everything.
+        del site.routes["/robots.txt"]
+        fetcher = Fetcher(policy)
+        assert fetcher.fetch(site.url("/private/p.html")).status == 200
+        fetcher.close()
+        # A failing one (5xx) lets nothing of the host be fetched, and says so.
+        site.routes["/robots.txt"] = Route(b"", status=503)
+        fetcher = Fetcher(policy)
+        for _ in range(2):
+            with pytest.raises(FetchFailed, match=r"^HTTP 503 for http://127.0.0.1:\d+/robots.txt"):
+                fetcher.fetch(site.url("/fzzf/a.html"))
+        fetcher.close()
+        assert site.served("/private/p.html") == 1
+        assert all(path != "/fzzf/a.html" for _, path, _ in site.log)
+        # The host's failing robots.txt was asked once per crawl (with its retry), not per URL.
+        assert [code for _, path, code in site.log if path == "/robots.txt"] == [404, 503, 503]
+
+
+def test_a_name_that_does_not_resolve_is_a_dns_failure_and_not_retried() -> None:
+    # The chain httpx raises for a name the resolver does not know: no lookup is made here.
+    error = httpx.ConnectError("[Errno -2] Name or service not known")
+    error.__cause__ = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    assert transport_failure(error, "http://fazhi-test.invalid/a.html") == (
+        "DNS lookup of fazhi-test.invalid failed (Name or service not known)",
+        False,
+    )
+    refused = httpx.ConnectError("[Errno 111] Connection refused")
+    refused.__cause__ = ConnectionRefusedError(111, "Connection refused")
+    assert transport_failure(refused, "http://127.0.0.1:9/") == (
+        "connection refused by 127.0.0.1:9",
+        True,
+    )
+
+
+def test_the_build_job_never_fetches_and_the_crawl_job_only_fetches() -> None:
+    from pipelines.definitions import defs
+
+    definitions = defs()
+    graph = definitions.resolve_asset_graph()
+    fetching = {key for key in graph.get_all_asset_keys() if "http" in graph.get(key).kinds}
+    assert fetching == {dg.AssetKey("crawled_reports")}
+    build = definitions.resolve_job_def("build_warehouse")
+    crawl_job = definitions.resolve_job_def("crawl_sources")
+    assert not build.asset_layer.selected_asset_keys & fetching
+    assert dg.AssetKey("crawl_log") in build.asset_layer.selected_asset_keys
+    assert "crawled_reports" not in {node.name for node in build.graph.node_defs}
+    assert crawl_job.asset_layer.selected_asset_keys == fetching
+    # The inbox sensor and the nightly schedule start the build; the weekly schedule the crawl.
+    assert definitions.resolve_sensor_def("inbox_sensor").job_name == "build_warehouse"
+    assert definitions.resolve_schedule_def("nightly_rebuild").job_name == "build_warehouse"
+    assert definitions.resolve_schedule_def("weekly_crawl").job_name == "crawl_sources"
+
+
+def test_a_build_with_a_listed_site_makes_no_request_and_shows_every_crawl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
+    sources = tmp_path / "sources"
+    shutil.copytree(SEEDS, sources)
+    monkeypatch.setenv("FAZHI_SOURCES", str(sources))
+    monkeypatch.setenv("FAZHI_WAREHOUSE", str(warehouse))
+    with serve_fixture_site() as site:
+        listed = tmp_path / "crawl_sources.csv"
+        listed.write_text(f"name,listing_url,link_pattern\n某区,{site.url('/fzzf/index.html')},\n")
+        monkeypatch.setenv("FAZHI_CRAWL_SOURCES", str(listed))
+        from pipelines.definitions import defs
+
+        with dg.DagsterInstance.ephemeral() as instance:
+            scheduled = (
+                defs()
+                .resolve_job_def("crawl_sources")
+                .execute_in_process(
+                    instance=instance,
+                    tags={"dagster/schedule_name": "weekly_crawl"},
+                    run_config={"ops": {"crawled_reports": {"config": {"interval": 0.05}}}},
+                )
+            )
+        assert scheduled.success
+        assert main(["crawl", site.url("/fzzf/index.html"), "--interval", "0.05"]) == 0
+        requests_before_build = len(site.log)
+        assert requests_before_build > 10
+        build = run_build(sources, warehouse, monkeypatch)
+        assert build.result.success
+        assert len(site.log) == requests_before_build
+    with build.connect() as conn:
+        crawls = dict(
+            conn.execute(
+                "SELECT started_by, count(DISTINCT crawl_started_at) FROM crawl_log GROUP BY 1"
+            ).fetchall()
+        )
+        crawled_reports = conn.execute(
+            "SELECT count(*) FROM reports WHERE source_name LIKE 'http%'"
+        ).fetchone()[0]
+    assert crawls == {"schedule weekly_crawl": 1, "fazhi crawl": 1}
+    assert crawled_reports == 5

@@ -5,12 +5,15 @@ report on law-based government are fetched; an article page lands as a report, a
 PDF files it attaches land beside it (an article that only points at its attachment lands the
 attachment alone). Every fetch is conditional on the validators of the last crawl, so a second
 crawl downloads nothing unchanged; bodies held from before come from the store. Every outcome,
-failures included, is a row of the result with its reason.
+failures included, is a row of the result with its reason, and every crawl's rows are appended
+to the crawl log beside the store, from which each build makes the crawl_log table.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -48,6 +51,8 @@ class Outcome:
 
 
 OUTCOME_SCHEMA = {
+    "crawl_started_at": pl.String,
+    "started_by": pl.String,
     "url": pl.String,
     "kind": pl.String,
     "outcome": pl.String,
@@ -74,18 +79,47 @@ class Validators:
         partial.replace(self.path)
 
 
+class CrawlLog:
+    """The outcomes of every crawl, by hand or scheduled, appended to crawl/log.jsonl beside
+    the store and never rewritten: what the warehouse's crawl_log table is made from."""
+
+    def __init__(self, store: ContentStore) -> None:
+        self.path: Path = store.root / "crawl" / "log.jsonl"
+
+    def append(self, rows: pl.DataFrame) -> None:
+        """One crawl's rows, in one write that reaches the disk before the crawl returns."""
+        if rows.is_empty():
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(rows.write_ndjson())
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def read(self) -> pl.DataFrame:
+        """Every row logged; a line cut short by a killed crawl is skipped."""
+        if not self.path.exists():
+            return pl.DataFrame(schema=OUTCOME_SCHEMA)
+        complete = [line for line in self.path.read_bytes().splitlines() if line.endswith(b"}")]
+        if not complete:
+            return pl.DataFrame(schema=OUTCOME_SCHEMA)
+        return pl.read_ndjson(io.BytesIO(b"\n".join(complete)), schema=OUTCOME_SCHEMA)
+
+
 @dataclass
 class Crawl:
     fetcher: Fetcher
     store: ContentStore
+    started_by: str
 
     def __post_init__(self) -> None:
+        self.started_at = utc_now()
         self.validators = Validators(self.store)
         self.outcomes: list[Outcome] = []
         self.known = self.store.known_arrivals()
         self.arrivals: list[Arrival] = []
 
-    def _record(self, url: str, kind: str, outcome: str, reason=None, sha256=None, found_on=None):
+    def record(self, url: str, kind: str, outcome: str, reason=None, sha256=None, found_on=None):
         self.outcomes.append(Outcome(url, kind, outcome, reason, sha256, found_on, utc_now()))
 
     def get(self, url: str) -> tuple[str, bytes, str, bool]:
@@ -116,7 +150,7 @@ class Crawl:
         if (url, sha256) not in self.known:
             self.arrivals.append(Arrival(url, sha256, len(body), utc_now(), ORIGIN))
             self.known.add((url, sha256))
-        self._record(url, kind, "landed" if changed else "unchanged", None, sha256, found_on)
+        self.record(url, kind, "landed" if changed else "unchanged", None, sha256, found_on)
 
     def listing(self, start: str, pattern: re.Pattern[str] | None) -> dict[str, str]:
         """Report links of a listing and its further pages: url -> the page it was found on."""
@@ -129,9 +163,9 @@ class Crawl:
             try:
                 final, body, _, changed = self.get(url)
             except FetchFailed as error:
-                self._record(url, "listing", "failed", str(error))
+                self.record(url, "listing", "failed", str(error))
                 continue
-            self._record(url, "listing", "landed" if changed else "unchanged")
+            self.record(url, "listing", "landed" if changed else "unchanged")
             text, page_links = read_links(body, final)
             for link in page_links:
                 if is_report_link(link, pattern):
@@ -143,7 +177,7 @@ class Crawl:
         try:
             final, body, content_type, changed = self.get(url)
         except FetchFailed as error:
-            self._record(url, "report", "failed", str(error), found_on=found_on)
+            self.record(url, "report", "failed", str(error), found_on=found_on)
             return
         if not content_type.startswith(HTML_TYPES):
             self.land(final, body, "report", changed, found_on)
@@ -151,21 +185,21 @@ class Crawl:
         try:
             page = read_html(body)
         except UnreadableSource as error:
-            self._record(final, "report", "failed", f"unreadable page: {error}", found_on=found_on)
+            self.record(final, "report", "failed", f"unreadable page: {error}", found_on=found_on)
             return
         files = attachments(read_links(body, final)[1])
         for file in files:
             try:
                 file_url, file_body, _, file_changed = self.get(file.url)
             except FetchFailed as error:
-                self._record(file.url, "attachment", "failed", str(error), found_on=final)
+                self.record(file.url, "attachment", "failed", str(error), found_on=final)
                 continue
             self.land(file_url, file_body, "attachment", file_changed, final)
         lines = page.text.split("\n")
         main = lines[page.main_first : page.main_last + 1] if page.main_first is not None else lines
         main_text = "\n".join(main)
         if not REPORT_TEXT.search(main_text):
-            self._record(
+            self.record(
                 final,
                 "report",
                 "failed",
@@ -173,7 +207,7 @@ class Crawl:
                 found_on=found_on,
             )
         elif files and len(main_text) < POINTER_PAGE_CHARS:
-            self._record(
+            self.record(
                 final,
                 "report",
                 "skipped",
@@ -186,18 +220,36 @@ class Crawl:
     def finish(self) -> pl.DataFrame:
         self.store.record(self.arrivals)
         self.validators.save()
-        return pl.DataFrame([asdict(o) for o in self.outcomes], schema=OUTCOME_SCHEMA)
+        log = pl.DataFrame(
+            [
+                {"crawl_started_at": self.started_at, "started_by": self.started_by} | asdict(o)
+                for o in self.outcomes
+            ],
+            schema=OUTCOME_SCHEMA,
+        )
+        CrawlLog(self.store).append(log)
+        return log
 
 
 def crawl(
-    sources: list[tuple[str, str | None]], fetcher: Fetcher, store: ContentStore
+    sources: list[tuple[str, str | None]],
+    fetcher: Fetcher,
+    store: ContentStore,
+    started_by: str,
 ) -> pl.DataFrame:
-    """Crawl each (listing url, link pattern or None); land every report linked, and return
-    one row per URL fetched: url, kind, outcome (landed, unchanged, skipped, failed), reason,
-    sha256, found_on, fetched_at."""
-    run = Crawl(fetcher, store)
+    """Crawl each (listing url, link pattern or None); land every report linked, append the
+    outcomes to the crawl log, and return them: one row per URL fetched, with when the crawl
+    started and who started it (fazhi crawl, a schedule), url, kind, outcome (landed,
+    unchanged, skipped, failed), reason, sha256, found_on, fetched_at."""
+    run = Crawl(fetcher, store, started_by)
     for listing_url, link_pattern in sources:
-        pattern = re.compile(link_pattern) if link_pattern else None
+        try:
+            pattern = re.compile(link_pattern) if link_pattern else None
+        except re.error as error:
+            run.record(
+                listing_url, "listing", "failed", f"bad link pattern {link_pattern!r}: {error}"
+            )
+            continue
         for url, found_on in run.listing(listing_url, pattern).items():
             run.report(url, found_on)
     return run.finish()

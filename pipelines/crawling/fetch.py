@@ -1,8 +1,10 @@
 """Polite HTTP fetching: robots.txt, a per-host rate limit, retries with backoff, a size limit,
-content-type checks and conditional requests, over httpx."""
+content-type checks and conditional requests, over httpx. A failure says what really failed:
+connection refused, a DNS lookup, a timeout, an HTTP status, or robots.txt."""
 
 from __future__ import annotations
 
+import socket
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -32,6 +34,25 @@ class FetchFailed(Exception):
     """A URL that could not be fetched; the message is the reason recorded for it."""
 
 
+def transport_failure(error: httpx.TransportError, url: str) -> tuple[str, bool]:
+    """What went wrong below HTTP, in words, and whether trying again may help: the OS error
+    httpx wraps tells a refused connection from a name that does not resolve."""
+    parts = urlsplit(url)
+    host = parts.netloc
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return f"DNS lookup of {parts.hostname} failed ({cause.strerror or cause})", False
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused by {host}", True
+        if isinstance(cause, ConnectionResetError):
+            return f"connection reset by {host}", True
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(error, httpx.TimeoutException):
+        return f"timed out ({type(error).__name__})", True
+    return f"{type(error).__name__}: {error}", True
+
+
 @dataclass(frozen=True)
 class Fetched:
     url: str  # after redirects
@@ -57,7 +78,8 @@ class Fetcher:
     policy: FetchPolicy = field(default_factory=FetchPolicy)
     client: httpx.Client | None = None
     _last_request: dict[str, float] = field(default_factory=dict)
-    _robots: dict[str, RobotFileParser] = field(default_factory=dict)
+    # Per host: its robots.txt, or why it could not be had (asked once per crawl).
+    _robots: dict[str, RobotFileParser | FetchFailed] = field(default_factory=dict)
     requests: int = 0
 
     def __post_init__(self) -> None:
@@ -82,7 +104,8 @@ class Fetcher:
 
     def _send(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
         """One GET, retried with backoff on 5xx, timeouts and connection errors; returns the
-        response and its body, read up to the size limit."""
+        response and its body, read up to the size limit. A name that does not resolve is
+        not tried again."""
         host = urlsplit(url).netloc
         delay = self.policy.backoff
         for attempt in range(1, self.policy.attempts + 1):
@@ -94,12 +117,10 @@ class Fetcher:
                         reason = f"HTTP {response.status_code}"
                     else:
                         return response, self._read_limited(response)
-            except (httpx.TimeoutException, httpx.TransportError) as error:
-                if attempt == self.policy.attempts:
-                    raise FetchFailed(
-                        f"{type(error).__name__} after {attempt} attempts: {error}"
-                    ) from error
-                reason = type(error).__name__
+            except httpx.TransportError as error:
+                reason, worth_retrying = transport_failure(error, url)
+                if not worth_retrying or attempt == self.policy.attempts:
+                    raise FetchFailed(f"{reason} after {attempt} attempts") from error
             time.sleep(delay)
             delay *= 2
         raise FetchFailed(f"{reason} after {self.policy.attempts} attempts")
@@ -117,24 +138,43 @@ class Fetcher:
                 raise FetchFailed(f"too large: over the {self.policy.max_bytes:,} byte limit")
         return bytes(body)
 
+    def _robots_of(self, root: str) -> RobotFileParser | FetchFailed:
+        """The host's robots.txt, read as RFC 9309 says: a 4xx answer (none there) allows all,
+        a 5xx answer after the retries crawls nothing of the host; redirects are followed. A
+        host that cannot be reached is a connection failure, not a prohibition: the reason of
+        either is kept, and every URL of the host fails with it."""
+        robots = RobotFileParser(root + "/robots.txt")
+        url = root + "/robots.txt"
+        try:
+            for _ in range(self.policy.max_redirects + 1):
+                response, body = self._send(url, {})
+                if response.status_code not in REDIRECTS or "location" not in response.headers:
+                    break
+                url = urljoin(url, response.headers["location"])
+        except FetchFailed as error:
+            return FetchFailed(f"{error} (fetching {root}/robots.txt)")
+        if response.status_code >= 500:
+            return FetchFailed(
+                f"HTTP {response.status_code} for {root}/robots.txt: a host whose robots.txt "
+                "fails is not crawled (RFC 9309)"
+            )
+        if response.status_code >= 300:
+            robots.allow_all = True
+        else:
+            robots.parse(body.decode("utf-8", "replace").splitlines())
+        return robots
+
     def allowed(self, url: str) -> bool:
-        """What the host's robots.txt says of this URL for fazhi's user agent."""
+        """What the host's robots.txt says of this URL for fazhi's user agent; raises
+        FetchFailed with the reason when the host's robots.txt could not be had."""
         parts = urlsplit(url)
         root = f"{parts.scheme}://{parts.netloc}"
         if root not in self._robots:
-            robots = RobotFileParser(root + "/robots.txt")
-            try:
-                response, body = self._send(root + "/robots.txt", {})
-            except FetchFailed:
-                # An unreachable robots.txt: crawl nothing of the host rather than guess.
-                robots.disallow_all = True
-            else:
-                if response.status_code >= 400:
-                    robots.allow_all = True
-                else:
-                    robots.parse(body.decode("utf-8", "replace").splitlines())
-            self._robots[root] = robots
-        return self._robots[root].can_fetch(USER_AGENT, url)
+            self._robots[root] = self._robots_of(root)
+        robots = self._robots[root]
+        if isinstance(robots, FetchFailed):
+            raise FetchFailed(str(robots))
+        return robots.can_fetch(USER_AGENT, url)
 
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
         """GET url politely; raise FetchFailed with the reason when it cannot be had."""

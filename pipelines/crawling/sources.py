@@ -1,6 +1,9 @@
-"""The sites users want crawled, from rules/crawl_sources.csv."""
+"""The sites users want crawled: rules/crawl_sources.csv, or the file FAZHI_CRAWL_SOURCES names."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import polars as pl
 
@@ -9,9 +12,16 @@ from pipelines.settings import RULES_DIR
 SOURCES = RULES_DIR / "crawl_sources.csv"
 
 
+def sources_file() -> Path:
+    """The list of sites in force: a deployment keeps its own list outside the code."""
+    return Path(os.environ.get("FAZHI_CRAWL_SOURCES") or SOURCES)
+
+
 def listed_sources() -> list[tuple[str, str | None]]:
     """(listing url, link pattern or None) for every site listed."""
-    table = pl.read_csv(SOURCES, comment_prefix="#", schema_overrides={"link_pattern": pl.String})
+    table = pl.read_csv(
+        sources_file(), comment_prefix="#", schema_overrides={"link_pattern": pl.String}
+    )
     return [
         (url, pattern or None)
         for url, pattern in table.select("listing_url", "link_pattern").iter_rows()

@@ -14,15 +14,19 @@ from pipelines.reading.extracted import Extracted
 
 
 def _table_rows(table: Table) -> list[str]:
-    """One line per row, its cells apart by a space; a merged cell is read once."""
+    """One line per row, its cells apart by a space; a merged cell is read once.
+
+    python-docx repeats a cell merged across columns once per grid column, as the same <w:tc>
+    element: cells are told apart by that element, never by their text, since neighbouring
+    cells often hold the same figure (| 行政复议 | 5 | 5 |)."""
     rows = []
     for row in table.rows:
-        cells: list[str] = []
-        for cell in row.cells:
-            text = " ".join(cell.text.split())
-            if text and (not cells or cells[-1] != text):
-                cells.append(text)
-        rows.append(" ".join(cells))
+        cells = row.cells
+        distinct = [
+            cell for i, cell in enumerate(cells) if i == 0 or cell._tc is not cells[i - 1]._tc
+        ]
+        texts = (" ".join(cell.text.split()) for cell in distinct)
+        rows.append(" ".join(text for text in texts if text))
     return rows
 
 

@@ -2,35 +2,43 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from pipelines.crawling.crawl import crawl
-from pipelines.crawling.fetch import Fetcher
+from pipelines.crawling.crawl import CrawlLog, crawl
+from pipelines.crawling.fetch import Fetcher, FetchPolicy
 from pipelines.crawling.sources import listed_sources
 from pipelines.defs.resources import CorpusResource
 from pipelines.preview import markdown_preview
 from pipelines.warehouse.tables import replace_table
 
 
+class CrawlConfig(dg.Config):
+    interval: float = 1.0  # seconds between two requests to one host
+
+
 @dg.asset(
     group_name="landing",
-    kinds={"http", "duckdb"},
-    pool="warehouse",
+    kinds={"http"},
+    # Its own pool, limited to one like every pool (dagster.yaml): two crawls at once would
+    # double the rate at which a site is asked.
+    pool="crawl",
     description=(
-        "The reports of the sites listed in rules/crawl_sources.csv, fetched politely (robots.txt, "
-        "one request a second per host, retries, conditional requests) and landed in the store "
-        "under their URLs; the outcome of every fetch is in crawl_log."
+        "The reports of the sites listed in rules/crawl_sources.csv (or FAZHI_CRAWL_SOURCES), "
+        "fetched politely (robots.txt, one request a second per host, retries, conditional "
+        "requests) and landed in the store under their URLs; the outcome of every fetch is "
+        "appended to the crawl log beside the store. Only the crawl job runs it: a build never "
+        "touches the network."
     ),
 )
-def crawl_log(
-    context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource
+def crawled_reports(
+    context: dg.AssetExecutionContext, config: CrawlConfig, corpus: CorpusResource
 ) -> dg.MaterializeResult:
     sources = listed_sources()
-    fetcher = Fetcher()
+    schedule = context.run.tags.get("dagster/schedule_name")
+    started_by = f"schedule {schedule}" if schedule else f"dagster run {context.run_id}"
+    fetcher = Fetcher(FetchPolicy(min_interval=config.interval))
     try:
-        log = crawl(sources, fetcher, corpus.store)
+        log = crawl(sources, fetcher, corpus.store, started_by)
     finally:
         fetcher.close()
-    with duckdb.get_connection() as conn:
-        replace_table(conn, "crawl_log", log)
     for url, reason in (
         log.filter(pl.col("outcome") == "failed").select("url", "reason").iter_rows()
     ):
@@ -38,7 +46,6 @@ def crawl_log(
     outcomes = dict(log["outcome"].value_counts().iter_rows()) if log.height else {}
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": log.height,
             "sites": len(sources),
             "requests": fetcher.requests,
             "outcomes": outcomes,
@@ -49,17 +56,23 @@ def crawl_log(
     )
 
 
-crawl_job = dg.define_asset_job(
-    name="crawl_sources",
-    selection=dg.AssetSelection.assets("crawl_log"),
-    description="Crawl the listed sites and land what is new; the next build takes it in.",
-    executor_def=dg.in_process_executor,
+@dg.asset(
+    group_name="landing",
+    kinds={"duckdb"},
+    deps=[crawled_reports],
+    pool="warehouse",
+    description=(
+        "Every URL fetched by every crawl, by hand (fazhi crawl) or scheduled, read from the "
+        "crawl log beside the store: what landed, what was unchanged, skipped or failed, and why."
+    ),
 )
-
-crawl_schedule = dg.ScheduleDefinition(
-    name="weekly_crawl",
-    job=crawl_job,
-    cron_schedule="0 6 * * 1",
-    execution_timezone="Asia/Shanghai",
-    description="Every Monday at 06:00 Beijing time: reports appear through the spring.",
-)
+def crawl_log(corpus: CorpusResource, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    log = CrawlLog(corpus.store).read()
+    with duckdb.get_connection() as conn:
+        replace_table(conn, "crawl_log", log)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": log.height,
+            "crawls": log["crawl_started_at"].n_unique(),
+        }
+    )

@@ -1,0 +1,223 @@
+"""The fazhi command as a user runs it, in a real subprocess against a real built warehouse:
+`fazhi sql` cannot write anything or reach any file or the network, and every bad argument or
+failure is one line on stderr with exit code 2 (bad argument) or 1 (failure), never a
+traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.marts.confined import connect_confined
+from tests.conftest import Build
+
+FAZHI = Path(sys.executable).with_name("fazhi")
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+
+def fazhi(*args: str, warehouse: Path, **env: str) -> Ran:
+    done = subprocess.run(
+        [str(FAZHI), *args],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"FAZHI_WAREHOUSE": str(warehouse)} | env,
+        check=False,
+    )
+    return Ran(done.returncode, done.stdout, done.stderr)
+
+
+def one_line(ran: Ran) -> str:
+    """The message of a command that failed as it should: one line, no traceback."""
+    assert "Traceback" not in ran.err
+    assert len(ran.err.strip().splitlines()) == 1, ran.err
+    return ran.err.strip()
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def warehouse(seeds_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the seeds' warehouse, so that what these tests try cannot harm the others."""
+    copy = tmp_path_factory.mktemp("cli") / "warehouse" / "fazhi.duckdb"
+    copy.parent.mkdir()
+    shutil.copy(seeds_build.warehouse, copy)
+    return copy
+
+
+def hostile_statements(warehouse: Path, elsewhere: Path) -> list[str]:
+    return [
+        f"COPY (SELECT 'x') TO '{warehouse}'",
+        f"COPY (SELECT 'x') TO '{elsewhere / 'out.csv'}'",
+        f"ATTACH '{elsewhere / 'other.duckdb'}' AS other (READ_WRITE)",
+        f"ATTACH '{warehouse}' AS again (READ_WRITE)",
+        f"EXPORT DATABASE '{elsewhere / 'exported'}'",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM read_text('/etc/passwd')",
+        "SELECT * FROM read_blob('/etc/passwd')",
+        "SELECT * FROM glob('/etc/*')",
+        "SELECT * FROM read_parquet('http://127.0.0.1:9/x.parquet')",
+        "PRAGMA enable_profiling",
+        "PRAGMA threads = 1",
+        "SET enable_external_access = true",
+        "RESET lock_configuration",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+        "DELETE FROM reports",
+        "CREATE TABLE planted AS SELECT 1",
+        # One harmless statement does not carry a harmful one through, nor run before it.
+        f"SELECT 'ran' AS marker; COPY reports TO '{elsewhere / 'reports.csv'}'",
+    ]
+
+
+def test_fazhi_sql_refuses_every_write_and_every_file_or_network_access(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    before = sha256(warehouse)
+    for statement in hostile_statements(warehouse, tmp_path):
+        ran = fazhi("sql", statement, warehouse=warehouse)
+        assert ran.code == 2, statement
+        message = one_line(ran)
+        assert message.startswith("fazhi sql: refused: "), message
+        assert ("not a query" in message) or ("never files or the network" in message), message
+        assert ran.out == "", statement
+        assert sha256(warehouse) == before, statement
+    # Nothing reached the disk anywhere else either.
+    assert list(tmp_path.iterdir()) == []
+    assert sorted(path.name for path in warehouse.parent.iterdir()) == ["fazhi.duckdb"]
+
+
+def test_the_confinement_holds_below_the_screening(warehouse: Path, tmp_path: Path) -> None:
+    """The connection itself refuses files, the network and setting changes, whatever SQL
+    reaches it."""
+    with connect_confined(warehouse) as conn:
+        for statement in [
+            f"COPY (SELECT 'x') TO '{warehouse}'",
+            f"COPY (SELECT 'x') TO '{tmp_path / 'out.csv'}'",
+            f"ATTACH '{tmp_path / 'other.duckdb'}' AS other (READ_WRITE)",
+            f"EXPORT DATABASE '{tmp_path / 'exported'}'",
+            "SELECT * FROM read_text('/etc/passwd')",
+            "INSTALL httpfs",
+        ]:
+            with pytest.raises(duckdb.PermissionException):
+                conn.execute(statement)
+        for statement in ["SET enable_external_access = true", "SET threads = 1"]:
+            with pytest.raises(duckdb.InvalidInputException, match="configuration has been locked"):
+                conn.execute(statement)
+        with pytest.raises(duckdb.InvalidInputException, match="read-only"):
+            conn.execute("DELETE FROM reports")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_view_and_the_search_macro_work_confined(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as plain:
+        views = plain.execute(
+            "SELECT view_name FROM duckdb_views() WHERE schema_name = 'marts'"
+        ).fetchall()
+        expected = {
+            view: plain.execute(f"SELECT count(*) FROM marts.{view}").fetchone()[0]
+            for (view,) in views
+        }
+    assert len(expected) >= 8
+    with connect_confined(warehouse) as conn:
+        counts = {
+            view: conn.execute(f"SELECT count(*) FROM marts.{view}").fetchone()[0]
+            for view in expected
+        }
+        hits = conn.execute(
+            "SELECT count(*) FROM marts.search_sentences('行政复议 纠错')"
+        ).fetchone()[0]
+    assert counts == expected
+    assert hits > 0
+    ran = fazhi("search", "行政复议", "--limit", "3", warehouse=warehouse)
+    assert ran.code == 0
+    assert "【行政复议】" in ran.out
+
+
+def test_several_queries_in_one_call_are_all_printed(warehouse: Path) -> None:
+    ran = fazhi(
+        "sql",
+        "SELECT count(*) AS reports_n FROM reports; "
+        "PRAGMA table_info('reports'); "
+        "SELECT region FROM marts.report_overview ORDER BY region LIMIT 1",
+        warehouse=warehouse,
+    )
+    assert ran.code == 0, ran.err
+    tables = ran.out.strip().split("\n\n")
+    assert len(tables) == 3
+    assert tables[0].split() == ["reports_n", "-" * len("reports_n"), "5"]
+    assert "report_id" in tables[1]
+    assert tables[2].splitlines()[0].strip() == "region"
+
+
+def test_bad_arguments_are_one_line_and_exit_2(warehouse: Path, tmp_path: Path) -> None:
+    a_file = tmp_path / "a_file"
+    a_file.write_text("not a folder")
+    for args, expected in [
+        (["search", ""], "fazhi search: nothing to search for"),
+        (["search", "x", "--limit", "-5"], "fazhi search: argument --limit: must be"),
+        (["sql", "SELECT 1", "--max-rows", "0"], "fazhi sql: argument --max-rows: must be"),
+        (["sql", "-- nothing"], "fazhi sql: refused: no SQL statement given"),
+        (["export", str(a_file)], f"fazhi export: {a_file} is a file, not a folder"),
+        (["crawl", "http://127.0.0.1:9/", "--pattern", "(["], "fazhi crawl: argument --pattern"),
+        (["crawl", "ftp://example.org/"], "fazhi crawl: argument urls: not an http(s) URL"),
+        (["compare", "行政复议"], "fazhi compare:"),
+    ]:
+        ran = fazhi(*args, warehouse=warehouse)
+        assert ran.code == 2, args
+        assert one_line(ran).startswith(expected), ran.err
+    assert a_file.read_text() == "not a folder"
+
+
+def test_failures_are_one_line_and_exit_1(warehouse: Path, tmp_path: Path) -> None:
+    # Root writes through any folder's mode bits: a path below a regular file is unwritable
+    # for everyone.
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    garbage = tmp_path / "garbage" / "fazhi.duckdb"
+    garbage.parent.mkdir()
+    garbage.write_bytes(bytes(range(256)) * 64)
+    for args, place, expected in [
+        (["export", str(a_file / "marts")], warehouse, "fazhi export: cannot write to"),
+        (["summary"], garbage, "fazhi summary: the warehouse"),
+        (["sql", "SELECT 1"], garbage, "fazhi sql: the warehouse"),
+        (["summary"], tmp_path / "none" / "fazhi.duckdb", "fazhi summary: no warehouse at"),
+        (["build"], a_file / "warehouse" / "fazhi.duckdb", "fazhi build: cannot write"),
+    ]:
+        ran = fazhi(*args, warehouse=place)
+        assert ran.code == 1, args
+        assert one_line(ran).startswith(expected), ran.err
+    assert "damaged or not a DuckDB file" in fazhi("summary", warehouse=garbage).err
+    missing = fazhi(
+        "build", warehouse=tmp_path / "w" / "fazhi.duckdb", FAZHI_SOURCES=str(tmp_path / "none")
+    )
+    assert missing.code == 2
+    assert one_line(missing).startswith("fazhi build: the corpus folder")
+
+
+def test_export_writes_every_mart_from_a_confined_connection(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    ran = fazhi("export", str(tmp_path / "marts"), warehouse=warehouse)
+    assert ran.code == 0, ran.err
+    written = sorted(path.name for path in (tmp_path / "marts").iterdir())
+    assert "indicator_matrix.parquet" in written
+    # No half-written file is left beside them.
+    assert all(name.endswith(".parquet") and not name.startswith(".") for name in written)
+    # A second export replaces the files.
+    assert fazhi("export", str(tmp_path / "marts"), warehouse=warehouse).code == 0
