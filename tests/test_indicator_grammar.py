@@ -176,3 +176,27 @@ def test_a_range_is_one_figure_with_both_ends() -> None:
 )
 def test_ordinals_hotlines_articles_and_dates_are_not_quantities(sentence: str) -> None:
     assert facts_of(sentence).is_empty()
+
+
+def test_a_new_named_thing_or_a_screening_verb_does_not_carry() -> None:
+    # What follows the number names what is counted: the topic before does not reach it.
+    assert indicators("开展专项执法检查，检查门店312家次，约谈20余家门店负责人。") == [
+        ("312家次", "enforcement_inspections"),
+        ("20余家", None),
+    ]
+    # A screening verb stays with its own clause.
+    assert indicators("全年排查矛盾纠纷960次，调解纠纷874件。") == [
+        ("960次", None),
+        ("874件", "mediation_cases"),
+    ]
+
+
+def test_a_level_reached_is_not_a_change_and_a_rate_needs_its_own_words() -> None:
+    facts = facts_of(
+        "行政许可事项精简至118项，网上可办率提高至98%，学法考试参考率100%，合格率99%。"
+    )
+    rows = {r["surface"]: r for r in facts.iter_rows(named=True)}
+    assert rows["118项"]["indicator"] == "licensing_items"
+    assert rows["98%"]["kind"] == "rate"
+    assert rows["100%"]["indicator"] is None
+    assert rows["99%"]["indicator"] == "law_exam_pass_rate"

@@ -180,7 +180,12 @@ def parse_values(mentions: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.coalesce(context_qualifier, pl.lit("exact")))
     )
     own_clause = pl.col("before").str.extract(rf"([^{CLAUSE_BREAK}]*)$", 1)
-    changes = own_clause.str.contains(f"(?:{CHANGE_WORDS})[^{CLAUSE_BREAK}]{{0,4}}$")
+    # 提高至95% is the level reached, not a change.
+    changes = own_clause.str.contains(
+        f"(?:{CHANGE_WORDS})[^{CLAUSE_BREAK}]{{0,4}}$"
+    ) & ~own_clause.str.contains(
+        f"(?:{CHANGE_WORDS})[^{CLAUSE_BREAK}]{{0,2}}[至到][^{CLAUSE_BREAK}]{{0,2}}$"
+    )
     kind = (
         pl.when(pl.col("_kind").is_in(["rate", "change"]) & changes)
         .then(pl.lit("change"))

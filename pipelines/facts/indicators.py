@@ -157,8 +157,15 @@ def clause_context(facts: pl.DataFrame) -> pl.DataFrame:
         .over(sentence)
     )
     previous_object = seeded.shift(1).over(sentence)
-    # A verb carries along with its topic: 共审核合同45份，制度文件7份.
-    carried_verb = pl.col("_own_verb").forward_fill().shift(1).over(sentence)
+    # A verb carries along with its topic (共审核合同45份，制度文件7份), a negative one does not:
+    # 排查纠纷1840次，调解纠纷1523件 are not both screening.
+    carried_verb = (
+        pl.when(~pl.col("_own_verb").is_in(NEGATIVE_VERBS))
+        .then("_own_verb")
+        .forward_fill()
+        .shift(1)
+        .over(sentence)
+    )
     same_topic = pl.col("_own_object").is_null() | (pl.col("_own_object") == previous_object)
     return frame.with_columns(
         object=seeded,
@@ -200,9 +207,12 @@ def map_indicators(facts: pl.DataFrame) -> pl.DataFrame:
     for i, rule in enumerate(rules):
         unit_class = rule["unit_class"]
         allowed = [v or NO_VERB for v in rule["verbs"].split("|")] if rule["verbs"] else []
+        # A carried topic holds for a clause that names nothing after its number: 工贸企业154家次
+        # goes on counting inspections, 约谈80余家企业负责人 counts something else.
+        carries = (pl.col("object") == rule["object"]) & (pl.col("after_clause") == "")
         distance = (
             pl.when(carried)
-            .then(pl.when(pl.col("object") == rule["object"]).then(0))
+            .then(pl.when(carries).then(0))
             .otherwise(_object_distance(rule["object"]))
         )
         fits = pl.col("unit").is_in(unit_classes()[unit_class])
@@ -215,6 +225,8 @@ def map_indicators(facts: pl.DataFrame) -> pl.DataFrame:
         elif unit_class != "people":
             # 7个方面开展审计项目44个: the 7 counts aspects, not audits.
             fits &= ~counts_other_thing
+        if rule["require"]:
+            fits &= clause.str.contains(rule["require"])
         if rule["exclude"]:
             fits &= ~clause.str.contains(rule["exclude"])
         score = pl.when(fits).then(distance.cast(pl.Int64) * 100 + i)
