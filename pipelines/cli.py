@@ -295,6 +295,29 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
+def evaluate(args: argparse.Namespace) -> int:
+    """Score the warehouse's facts against hand-labelled quantities (gold TSV files)."""
+    from pipelines.evaluation.score import SCORE_HEADERS, evaluate, load_gold, score_line
+    from pipelines.preview import aligned_table
+
+    missing = [str(path) for path in args.gold if not path.is_file()]
+    if missing:
+        print(f"no such gold file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    conn = _read_only_warehouse()
+    if conn is None:
+        return 1
+    with conn:
+        result = evaluate(conn, load_gold(args.gold))
+    rows = [score_line(doc, scores) for doc, scores in result.per_report.items()]
+    print(aligned_table(SCORE_HEADERS, [*rows, score_line("all", result.overall)]))
+    if not result.mismatches.is_empty():
+        counts = result.mismatches["category"].value_counts(sort=True).rows()
+        print("\nmismatches: " + ", ".join(f"{category} {n}" for category, n in counts))
+        print(aligned_table(result.mismatches.columns, result.mismatches.rows()))
+    return 0
+
+
 def crawl(args: argparse.Namespace) -> int:
     """Crawl listing pages (or report pages) now and land the reports they link."""
     from pipelines.crawling.crawl import crawl as crawl_sites
@@ -354,6 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     exporting = commands.add_parser("export", help=export.__doc__)
     exporting.add_argument("folder", type=Path, help="where the .parquet files go")
     exporting.set_defaults(run=export)
+    evaluating = commands.add_parser("eval", help=evaluate.__doc__)
+    evaluating.add_argument(
+        "gold", nargs="+", type=Path, help="TSV files: doc, line, surface, value, unit, ..."
+    )
+    evaluating.set_defaults(run=evaluate)
     crawling = commands.add_parser("crawl", help=crawl.__doc__)
     crawling.add_argument(
         "urls", nargs="+", type=http_url, help="listing pages of a 法治政府建设 column"

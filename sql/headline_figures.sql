@@ -17,9 +17,9 @@ SELECT
     char_start,
     char_end
 FROM marts.indicator_values
-WHERE standard_unit
+WHERE standard_unit AND role <> 'part' AND kind <> 'change'
 QUALIFY row_number() OVER (PARTITION BY report_id, indicator ORDER BY figure_no) = 1;
-COMMENT ON VIEW marts.headline_figures IS 'One figure per report and indicator, for charts and matrices: the first achievement the report states in the indicator''s own unit (reports state the total before its parts: 共受理19件, 其中...). Figures in other units and later figures stay in marts.indicator_values.';
+COMMENT ON VIEW marts.headline_figures IS 'One figure per report and indicator, for charts and matrices: the first achievement the report states in a unit comparable with the indicator''s own, never a part of a total (其中..., figures that add up to an earlier one) and never a change rate (同比增长250%). Figures in other units and later figures stay in marts.indicator_values.';
 COMMENT ON COLUMN marts.headline_figures.region IS 'The unit compared across reports.';
 COMMENT ON COLUMN marts.headline_figures.parent_region IS 'The unit the region belongs to, where known.';
 COMMENT ON COLUMN marts.headline_figures.report_year IS 'The year the report covers.';

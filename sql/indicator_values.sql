@@ -10,7 +10,11 @@ SELECT
     f.value,
     f.unit,
     f.qualifier,
-    f.unit = i.unit AS standard_unit,
+    coalesce(f.comparable_unit, f.unit = i.unit) AS standard_unit,
+    f.kind,
+    f.role,
+    f.parent_fact_no,
+    f.indicator_rule,
     row_number() OVER (PARTITION BY f.report_id, f.indicator ORDER BY f.fact_no) AS figure_no,
     count(*) OVER (PARTITION BY f.report_id, f.indicator) AS figures,
     f.surface,
@@ -36,7 +40,11 @@ COMMENT ON COLUMN marts.indicator_values.indicator_name IS 'Its Chinese name.';
 COMMENT ON COLUMN marts.indicator_values.value IS 'The number, 万/亿 applied, percentages as 0-100.';
 COMMENT ON COLUMN marts.indicator_values.unit IS 'The unit as the report writes it.';
 COMMENT ON COLUMN marts.indicator_values.qualifier IS 'exact, approx, at_least or at_most.';
-COMMENT ON COLUMN marts.indicator_values.standard_unit IS 'True when the unit is the indicator''s own (indicators.unit); other units (家次 for inspections counted in 次) are not comparable with it.';
+COMMENT ON COLUMN marts.indicator_values.standard_unit IS 'True when the unit counts what the indicator''s own unit (indicators.unit) counts (宗 and 起 for 件, 人 and 位 for 名); other units (法律顾问 in 家: firms) are not comparable with it.';
+COMMENT ON COLUMN marts.indicator_values.kind IS 'count, amount, rate, change, period or other (facts.kind): a change (同比增长250%) is never charted beside a level.';
+COMMENT ON COLUMN marts.indicator_values.role IS 'total, part or single (facts.role): a part is never a headline.';
+COMMENT ON COLUMN marts.indicator_values.parent_fact_no IS 'For a part, the fact_no of its total.';
+COMMENT ON COLUMN marts.indicator_values.indicator_rule IS 'Why the figure was mapped to the indicator (facts.indicator_rule).';
 COMMENT ON COLUMN marts.indicator_values.figure_no IS 'This figure''s place among the report''s figures for the indicator, in reading order.';
 COMMENT ON COLUMN marts.indicator_values.figures IS 'How many figures the report states for the indicator.';
 COMMENT ON COLUMN marts.indicator_values.surface IS 'The mention as written.';

@@ -1,4 +1,5 @@
-"""The facts table: mentions placed in their sections and parts, mapped to indicators."""
+"""The facts table: mentions placed in their sections and parts, mapped to indicators, with
+totals told from their parts."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import polars as pl
 
 from pipelines.facts.extract import extract_facts
 from pipelines.facts.indicators import map_indicators
+from pipelines.facts.roles import add_roles
 
 
 def build_facts(sentences: pl.DataFrame) -> pl.DataFrame:
     """sentences: report_id, sentence_no, section_no, part, text, char_start."""
-    facts = map_indicators(extract_facts(sentences))
-    return (
-        facts.join(
+    facts = (
+        map_indicators(extract_facts(sentences))
+        .join(
             sentences.select("report_id", "sentence_no", "section_no", "part"),
             on=["report_id", "sentence_no"],
         )
@@ -22,3 +24,4 @@ def build_facts(sentences: pl.DataFrame) -> pl.DataFrame:
             is_target=pl.col("part") == "plans",
         )
     )
+    return add_roles(facts)

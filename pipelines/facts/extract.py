@@ -12,58 +12,63 @@ import re
 from functools import cache
 
 import polars as pl
+import rjieba
 
-from pipelines.facts.numbers import han_numerals
-from pipelines.settings import RULES_DIR
+from pipelines.facts.numbers import han_value
+from pipelines.facts.rule_files import read_rules
 from pipelines.structure.sentences import pieces_with_offsets
 
 ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 HAN = "零〇一二两三四五六七八九十百千"
+HAN_DIGITS = "零〇一二三四五六七八九"
+# A Chinese numeral of any size: 十二万三千, 一万二, 三亿五千万 (万 and 亿 inside the numeral).
+HAN_NUMBER = rf"[{HAN}]+(?:[万亿][{HAN}]+)*"
 APPROX_BEFORE = ["将近", "接近", "大约", "近", "约"]
-AT_LEAST_BEFORE = ["不少于", "不低于", "超过", "多于", "高于", "逾"]
+AT_LEAST_BEFORE = ["不少于", "不低于", "超过", "多于", "高于", "突破", "逾"]
 AT_MOST_BEFORE = ["不超过", "不高于", "低于", "少于", "不足", "不到"]
 PRE = "|".join(AT_LEAST_BEFORE + AT_MOST_BEFORE + APPROX_BEFORE)
 POST = "以上|以下|以内|左右|之多|余|多"
-MULTIPLIERS = {"千万": 1e7, "百万": 1e6, "万": 1e4, "亿": 1e8}
+MULTIPLIERS = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "万": 1e4, "亿": 1e8}
+RANGE = "至|到|~|～|-|—"
 # Characters a run of ordinary text stops at, so that a mention is tried there.
 RUN_STOPS = "0-9" + HAN + "".join({w[0] for w in AT_LEAST_BEFORE + AT_MOST_BEFORE + APPROX_BEFORE})
 CLAUSE_BREAK = "，。；：、,;:！？!?（）()“”《》\n"
 CONTEXT_QUALIFIERS = {"至少": "at_least", "最少": "at_least", "最多": "at_most"}
+# Words before a figure that make it a change, not a level: 同比增长250%, 下降三成.
+CHANGE_WORDS = "增长|增加|下降|减少|提高|提升|上升|降低|增幅|降幅|同比|环比|比上年|较上年|翻"
 
 
 @cache
+def unit_table() -> pl.DataFrame:
+    """unit, kind (count, amount, period, rate, change, other), longest units first."""
+    return read_rules("units.tsv").sort(pl.col("unit").str.len_chars(), descending=True)
+
+
 def units() -> list[str]:
-    table = pl.read_csv(RULES_DIR / "units.tsv", separator="\t", quote_char=None)
-    return sorted(table["unit"].to_list(), key=len, reverse=True)
+    return unit_table()["unit"].to_list()
 
 
 @cache
 def not_quantity_rules() -> pl.DataFrame:
-    return pl.read_csv(
-        RULES_DIR / "not_quantities.tsv", separator="\t", quote_char=None, infer_schema=False
-    ).fill_null("")
-
-
-def mention_pattern() -> str:
-    unit = "|".join(re.escape(u) for u in units())
-    percent = rf"百分之[{HAN}]+(?:点[零〇一二三四五六七八九]+)?"
-    number = rf"(?:{ARABIC}|[{HAN}]+)"
-    multiplier = "|".join(MULTIPLIERS)
-    return (
-        rf"(?:(?:{PRE})\s*)?(?:{percent}|{number}\s*(?:{multiplier})?\s*(?:余|多)?\s*(?:{unit})半?"
-        rf"(?:\s*(?:{POST}))?)"
-    )
+    return read_rules("not_quantities.tsv")
 
 
 def mention_parts() -> str:
-    """The same grammar with named parts, to take a mention apart."""
+    """The grammar of a mention, with its parts named: one copy, so that what is found is
+    always what can be taken apart."""
     unit = "|".join(re.escape(u) for u in units())
     multiplier = "|".join(MULTIPLIERS)
+    number = rf"{ARABIC}|{HAN_NUMBER}"
     return (
-        rf"^(?P<pre>{PRE})?\s*(?:百分之(?P<pct>[{HAN}]+)|(?P<num>{ARABIC}|[{HAN}]+)\s*"
+        rf"(?P<pre>{PRE})?\s*(?:百分之(?P<pct>[{HAN}]+(?:点[{HAN_DIGITS}]+)?)|"
+        rf"(?P<num>{number})(?:\s*(?:{RANGE})\s*(?P<high>{number}))?\s*"
         rf"(?P<mult>{multiplier})?\s*(?P<mid>余|多)?\s*(?P<unit>{unit})(?P<half>半)?"
-        rf"(?:\s*(?P<post>{POST}))?)$"
+        rf"(?:\s*(?P<post>{POST}))?)"
     )
+
+
+def mention_pattern() -> str:
+    return re.sub(r"\?P<\w+>", "?:", mention_parts())
 
 
 def find_mentions(sentences: pl.DataFrame) -> pl.DataFrame:
@@ -121,24 +126,22 @@ def drop_non_quantities(mentions: pl.DataFrame) -> pl.DataFrame:
 
 
 def parse_values(mentions: pl.DataFrame) -> pl.DataFrame:
-    """value (万/亿 applied), unit (multiplier removed) and qualifier of each mention."""
+    """value (万/亿 applied; the low end of a range), value_high (the high end of a range 3至5天,
+    else null), unit (multiplier removed), qualifier and kind of each mention."""
     parts = mentions.with_columns(
-        p=pl.col("surface").str.replace_all(r"\s", "").str.extract_groups(mention_parts())
+        p=pl.col("surface")
+        .str.replace_all(r"\s", "")
+        .str.extract_groups(f"^(?:{mention_parts()})$")
     ).unnest("p")
-    numerals = han_numerals()
-    parts = parts.join(numerals, left_on="num", right_on="han", how="left").join(
-        numerals.rename({"han_value": "pct_value"}), left_on="pct", right_on="han", how="left"
-    )
     multiplier = pl.col("mult").replace_strict(MULTIPLIERS, default=1.0, return_dtype=pl.Float64)
-    number = pl.coalesce(
-        pl.col("num").str.replace_all(",", "").cast(pl.Float64, strict=False), pl.col("han_value")
-    )
+    half = pl.when(pl.col("half").is_not_null()).then(0.5).otherwise(0.0)
+
+    def number(column: str) -> pl.Expr:
+        arabic = pl.col(column).str.replace_all(",", "").cast(pl.Float64, strict=False)
+        return pl.coalesce(arabic, han_value(pl.col(column))) * multiplier + half
+
     value = (
-        pl.when(pl.col("pct").is_not_null())
-        .then(pl.col("pct_value"))
-        .otherwise(
-            number * multiplier + pl.when(pl.col("half").is_not_null()).then(0.5).otherwise(0.0)
-        )
+        pl.when(pl.col("pct").is_not_null()).then(han_value(pl.col("pct"))).otherwise(number("num"))
     )
     # 至少 qualifies the count a few words on: 每年至少举办2次.
     context = pl.col("before").str.extract(rf"([^{CLAUSE_BREAK}]{{0,6}})$", 1)
@@ -149,10 +152,24 @@ def parse_values(mentions: pl.DataFrame) -> pl.DataFrame:
             .then(pl.lit(qualifier))
             .otherwise(context_qualifier)
         )
+    unit = (
+        pl.when(pl.col("pct").is_not_null())
+        .then(pl.lit("%"))
+        # 5个工作日: the 个 belongs to the measure word, the unit is 工作日.
+        .otherwise(pl.col("unit").str.replace(r"^个(工作日|小时)$", "$1"))
+    )
+    kinds = unit_table().select(pl.col("unit").alias("_unit"), pl.col("kind").alias("_kind"))
+    parts = parts.with_columns(_unit=unit).join(kinds, on="_unit", how="left")
+    is_period = pl.col("_kind") == "period"
     qualifier = (
         pl.when(pl.col("pre").is_in(AT_LEAST_BEFORE) | (pl.col("post") == "以上"))
         .then(pl.lit("at_least"))
-        .when(pl.col("pre").is_in(AT_MOST_BEFORE) | pl.col("post").is_in(["以下", "以内"]))
+        .when(
+            pl.col("pre").is_in(AT_MOST_BEFORE)
+            | pl.col("post").is_in(["以下", "以内"])
+            # 5个工作日内: within a period is at most.
+            | (is_period & pl.col("after").str.starts_with("内"))
+        )
         .then(pl.lit("at_most"))
         .when(
             pl.col("pre").is_in(APPROX_BEFORE)
@@ -162,9 +179,28 @@ def parse_values(mentions: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("approx"))
         .otherwise(pl.coalesce(context_qualifier, pl.lit("exact")))
     )
-    unit = pl.when(pl.col("pct").is_not_null()).then(pl.lit("%")).otherwise(pl.col("unit"))
-    return parts.with_columns(value=value, unit=unit, qualifier=qualifier).filter(
-        pl.col("value").is_not_null()
+    own_clause = pl.col("before").str.extract(rf"([^{CLAUSE_BREAK}]*)$", 1)
+    # 提高至95% is the level reached, not a change.
+    changes = own_clause.str.contains(
+        f"(?:{CHANGE_WORDS})[^{CLAUSE_BREAK}]{{0,4}}$"
+    ) & ~own_clause.str.contains(
+        f"(?:{CHANGE_WORDS})[^{CLAUSE_BREAK}]{{0,2}}[至到][^{CLAUSE_BREAK}]{{0,2}}$"
+    )
+    kind = (
+        pl.when(pl.col("_kind").is_in(["rate", "change"]) & changes)
+        .then(pl.lit("change"))
+        .otherwise(pl.col("_kind").fill_null("other"))
+    )
+    return (
+        parts.with_columns(
+            value=value,
+            value_high=pl.when(pl.col("high").is_not_null()).then(number("high")),
+            unit=pl.col("_unit"),
+            qualifier=qualifier,
+            kind=kind,
+        )
+        .filter(pl.col("value").is_not_null())
+        .drop("_unit", "_kind")
     )
 
 
@@ -175,23 +211,49 @@ SUBJECT_FILLERS = (
 )
 
 
+def _whole_words(texts: pl.Series, keep: str, limit: int) -> pl.Series:
+    """Each text cut to at most limit characters at word boundaries (rjieba), keeping its
+    last words (keep='end') or its first (keep='start')."""
+
+    def cut(text: str) -> str:
+        words = rjieba.cut(text)
+        if keep == "end":
+            words.reverse()
+        taken, length = [], 0
+        for word in words:
+            if length + len(word) > limit:
+                break
+            taken.append(word)
+            length += len(word)
+        return "".join(reversed(taken) if keep == "end" else taken)
+
+    distinct = texts.unique().drop_nulls()
+    cuts = pl.DataFrame({"text": distinct, "cut": [cut(t) for t in distinct]})
+    return texts.to_frame("text").join(cuts, on="text", how="left")["cut"]
+
+
 def add_subjects(mentions: pl.DataFrame) -> pl.DataFrame:
-    """subject: what is counted, as the sentence names it: the clause before the number, and the
-    noun right after the unit (1111家次企业 -> 检查企业)."""
+    """subject: what is counted, as the sentence names it, in whole words: the clause before
+    the number (from after the last number in it: …22年渔业行政案件 starts at 渔业) and the
+    noun right after the unit (检查1111家次企业 -> 检查企业)."""
     clause_before = pl.col("before").str.extract(rf"([^{CLAUSE_BREAK}]*)$", 1)
     noun_after = pl.col("after").str.extract(rf"^([^{CLAUSE_BREAK}\d]{{0,10}})", 1)
-    before_clean = clause_before.str.replace(r"^.*?(?:截至\S*?[，,])", "").str.replace(
-        SUBJECT_FILLERS, ""
+    before_clean = (
+        clause_before.str.replace(r"^.*?(?:截至\S*?[，,])", "")
+        .str.replace(r"^.*[0-9０-９]", "")
+        .str.replace(r"^[年月日号]", "")
+        .str.replace(SUBJECT_FILLERS, "")
     )
-    after_clean = noun_after.str.replace(r"^(?:的|各|左右|以上|以下)", "").str.extract(
-        r"^([\p{Han}]{0,8})", 1
+    after_clean = noun_after.str.replace(r"^(?:的|各|左右|以上|以下|以内|内)", "").str.extract(
+        r"^([\p{Han}]*)", 1
     )
-    subject = pl.concat_str(before_clean.str.slice(-12), after_clean.fill_null(""))
-    return mentions.with_columns(
-        clause=pl.concat_str(clause_before, pl.col("surface"), noun_after.fill_null("")),
-        lead=pl.concat_str(pl.col("before"), pl.col("surface"), noun_after.fill_null("")),
-        subject=pl.when(subject.str.len_chars() >= 2).then(subject.str.slice(-16)),
+    frame = mentions.with_columns(_before=before_clean, _after=after_clean.fill_null(""))
+    subject = pl.concat_str(
+        _whole_words(frame["_before"], "end", 12), _whole_words(frame["_after"], "start", 8)
     )
+    return frame.with_columns(
+        subject=pl.when(subject.str.len_chars() >= 2).then(subject),
+    ).drop("_before", "_after")
 
 
 def extract_facts(sentences: pl.DataFrame) -> pl.DataFrame:

@@ -36,7 +36,16 @@ STRUCTURE = Stage(
 FACTS = Stage(
     "facts",
     code=("facts", "structure"),
-    rules=("indicator_rules.tsv", "indicators.csv", "not_quantities.tsv", "units.tsv"),
+    rules=(
+        "indicator_grammar.tsv",
+        "indicator_objects.tsv",
+        "indicator_verbs.tsv",
+        "unit_classes.tsv",
+        "counted_nouns.tsv",
+        "indicators.csv",
+        "not_quantities.tsv",
+        "units.tsv",
+    ),
     tables=("facts",),
 )
 TERMS = Stage(
