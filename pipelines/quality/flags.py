@@ -143,26 +143,21 @@ CHECKS = (
         """,
     ),
 )
-CHECK_NAMES = tuple(check.name for check in CHECKS)
 
 
-def content_flags(
-    conn: duckdb.DuckDBPyConnection, checks: tuple[str, ...] = CHECK_NAMES
-) -> pl.DataFrame:
-    """The findings of the named content checks over the working tables: report_id,
-    source_name, check, severity, detail, in a stable order."""
-    selected = [check for check in CHECKS if check.name in checks]
+def content_flags(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The findings of every content check over the working tables: report_id, source_name,
+    check, severity, detail, in a stable order."""
     union = "\nUNION ALL\n".join(
         f"SELECT report_id, '{check.name}' AS check, '{check.severity}' AS severity, detail "
         f"FROM ({check.sql})"
-        for check in selected
+        for check in CHECKS
     )
-    parameters = {"change": change_pattern()} if "$change" in union else None
     return conn.execute(
         f"""
         SELECT q.report_id, r.source_name, q.check, q.severity, q.detail
         FROM ({union}) q JOIN reports r USING (report_id)
         ORDER BY q.check, r.source_name, q.detail
         """,
-        parameters,
+        {"change": change_pattern()},
     ).pl()

@@ -25,6 +25,8 @@ INVARIANTS = {
         FROM reports
         WHERE NOT regexp_matches(text, $visible)
     """,
+    # Each document's and clean text's visible characters were counted as they were made; the
+    # dropped lines are counted here, from the table users audit.
     "every_character_accounted_for": """
         WITH dropped AS (
             SELECT report_id, sum(length(regexp_replace(line, $white_space, '', 'g'))) AS n
@@ -110,14 +112,3 @@ def withheld_reports(conn: duckdb.DuckDBPyConnection, damaged: pl.DataFrame) -> 
     """
     with rows_visible(conn, damaged.select("sha256", "message")):
         return conn.execute(sql, PATTERNS).pl()
-
-
-def invariant_breaks(conn: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]:
-    """(source_name, reason) of every report that breaks the named invariant (one of
-    INVARIANTS), for the asset check that watches it."""
-    sql = INVARIANTS[name]
-    return conn.execute(
-        f"SELECT r.source_name, b.reason FROM ({sql}) b JOIN reports r USING (report_id) "
-        "ORDER BY r.source_name",
-        {key: pattern for key, pattern in PATTERNS.items() if f"${key}" in sql},
-    ).fetchall()

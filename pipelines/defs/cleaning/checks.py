@@ -1,3 +1,7 @@
+"""The checks report what quality_flags (content: warn) and withheld_reports (invariants:
+the reports are withheld, the others published) hold for them, so they wait for those tables;
+the SQL is in pipelines/quality."""
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -6,9 +10,8 @@ from pipelines.defs.queries import content_check_result, invariant_check_result
 
 @dg.asset_check(
     pool="warehouse",
+    additional_deps=["withheld_reports"],
     asset="boilerplate",
-    # It judges the documents that became reports, so it waits for them.
-    additional_deps=["reports"],
     description=(
         "Nothing lost: every character of each document (white space aside) is in its clean "
         "text or in the boilerplate table. A report that breaks this is withheld from the "
@@ -16,16 +19,13 @@ from pipelines.defs.queries import content_check_result, invariant_check_result
     ),
 )
 def every_character_accounted_for(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    # Each document's and clean text's visible characters were counted as they were made;
-    # the dropped lines are counted from the table users audit.
     return invariant_check_result(duckdb, "every_character_accounted_for")
 
 
 @dg.asset_check(
     pool="warehouse",
+    additional_deps=["quality_flags"],
     asset="boilerplate",
-    # It judges the documents that became reports, so it waits for them.
-    additional_deps=["reports"],
     description=(
         "No dropped line reads like the report's own running text (a long line of sentences); "
         "one that does points at a line rule that is too broad. Warns, and quality_flags lists "

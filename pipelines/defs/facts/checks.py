@@ -1,3 +1,7 @@
+"""The checks report what quality_flags (content: warn) and withheld_reports (invariants:
+the reports are withheld, the others published) hold for them, so they wait for those tables;
+the SQL is in pipelines/quality."""
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -6,6 +10,7 @@ from pipelines.defs.queries import content_check_result, invariant_check_result
 
 @dg.asset_check(
     pool="warehouse",
+    additional_deps=["withheld_reports"],
     asset="facts",
     description=(
         "Every surface equals the report text at its offsets, and lies inside its sentence. A "
@@ -19,6 +24,7 @@ def surfaces_match_offsets(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(
     pool="warehouse",
+    additional_deps=["quality_flags"],
     asset="facts",
     description=(
         "Every share stated as a percentage lies between 0 and 100; a change (同比增长300%, "
@@ -32,6 +38,7 @@ def rates_within_0_100(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(
     pool="warehouse",
+    additional_deps=["quality_flags"],
     asset="facts",
     description=(
         "Administrative reconsideration cases closed never exceed those received in one report "
@@ -45,6 +52,7 @@ def reconsideration_closed_not_above_received(duckdb: DuckDBResource) -> dg.Asse
 
 @dg.asset_check(
     pool="warehouse",
+    additional_deps=["quality_flags"],
     asset="facts",
     description=(
         "A report with no quantity at all is flagged: its text or its extraction is suspect. "

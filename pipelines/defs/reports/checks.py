@@ -1,3 +1,7 @@
+"""The checks report what quality_flags (content: warn) and withheld_reports (invariants:
+the reports are withheld, the others published) hold for them, so they wait for those tables;
+the SQL is in pipelines/quality."""
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -6,6 +10,7 @@ from pipelines.defs.queries import content_check_result, invariant_check_result
 
 @dg.asset_check(
     pool="warehouse",
+    additional_deps=["quality_flags"],
     asset="reports",
     description=(
         "Every report year lies between 2000 and this year. Warns, and quality_flags lists the "
@@ -18,6 +23,7 @@ def report_year_plausible(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(
     pool="warehouse",
+    additional_deps=["withheld_reports"],
     asset="reports",
     description=(
         "No report has empty text. A report that breaks this is withheld from the published "
@@ -30,6 +36,7 @@ def report_text_not_empty(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(
     pool="warehouse",
+    additional_deps=["quality_flags"],
     asset="reports",
     description=(
         "One report per issuing body, region and year: a second one is usually the same report "
@@ -43,6 +50,7 @@ def one_report_per_region_and_year(duckdb: DuckDBResource) -> dg.AssetCheckResul
 
 @dg.asset_check(
     pool="warehouse",
+    additional_deps=["quality_flags"],
     asset="reports",
     description=(
         "Every report has a region to compare it by. Warns, and quality_flags lists the reports."
