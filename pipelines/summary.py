@@ -118,7 +118,8 @@ def cross_district_summary(conn: duckdb.DuckDBPyConnection) -> str:
     if rejected:
         parts += [
             "",
-            f"rejected inputs: {len(rejected)} (see rejected_sources; the store keeps what could be read)",
+            f"rejected inputs: {len(rejected)} "
+            "(see rejected_sources; the store keeps what could be read)",
         ]
         parts += [f"  {name}: {reason}" for name, reason in rejected]
     else:

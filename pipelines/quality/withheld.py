@@ -64,6 +64,7 @@ def damaged_objects(conn: duckdb.DuckDBPyConnection, store: ContentStore) -> pl.
     store or changed: each is checked for its size, and the bytes of the latest arrivals are
     rehashed (rehashing the whole store every run would read every PDF again; `fazhi verify`
     does that)."""
+    # Files landed together share one arrival time: the latest are this run's, if any.
     objects = conn.execute(
         "SELECT sha256, any_value(size) AS size, "
         "bool_or(arrived_at = (SELECT max(arrived_at) FROM source_files)) AS latest, "

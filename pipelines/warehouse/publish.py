@@ -42,20 +42,17 @@ def create_views(conn: duckdb.DuckDBPyConnection, folder: Path = SQL_DIR) -> lis
 LIST_EVERY_INPUT = ("source_files", "withheld_reports")
 
 
-def withhold_reports(database: Path) -> int:
+def withhold_reports(database: Path) -> None:
     """Delete the rows of the reports listed in withheld_reports from every public table of
-    database (a copy about to be published) but the tables that list every input; return how
-    many reports were withheld."""
+    database (a copy about to be published) but the tables that list every input."""
     with duckdb.connect(str(database)) as conn:
-        if not conn.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'withheld_reports'"
-        ).fetchone()[0]:
-            return 0
-        (withheld,) = conn.execute(
-            "SELECT count(DISTINCT report_id) FROM withheld_reports"
+        (listed,) = conn.execute(
+            "SELECT count(*) FROM duckdb_tables() "
+            "WHERE schema_name = 'main' AND table_name = 'withheld_reports'"
         ).fetchone()
-        if not withheld:
-            return 0
+        # A working database made before the table existed withholds nothing.
+        if not listed or not conn.execute("SELECT count(*) FROM withheld_reports").fetchone()[0]:
+            return
         tables = [
             name
             for (name,) in conn.execute(
@@ -71,7 +68,6 @@ def withhold_reports(database: Path) -> int:
             )
         conn.execute("COMMIT")
         conn.execute("CHECKPOINT")
-    return withheld
 
 
 def publish(staging: Path, target: Path) -> dict[str, int]:

@@ -19,9 +19,8 @@ def stored_bytes_intact(corpus: CorpusResource, duckdb: DuckDBResource) -> dg.As
     with duckdb.get_connection() as conn:
         damaged = damaged_objects(conn, corpus.store)
         checked, rehashed = conn.execute(
-            "SELECT count(DISTINCT sha256), "
-            "count(DISTINCT sha256) FILTER (arrived_at = (SELECT max(arrived_at) FROM source_files)) "
-            "FROM source_files"
+            "SELECT count(DISTINCT sha256), count(DISTINCT sha256) "
+            "FILTER (arrived_at = (SELECT max(arrived_at) FROM source_files)) FROM source_files"
         ).fetchone()
     return dg.AssetCheckResult(
         passed=damaged.is_empty(),
