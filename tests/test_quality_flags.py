@@ -160,6 +160,8 @@ def report_with_sentences(conn: duckdb.DuckDBPyConnection, text: str) -> None:
         ("行政处罚案件数量下降了120%。", False),
         ("行政复议结案率108.3%。", True),
         ("受理量同比增长20%，办结率达到105%。", True),
+        # The level reached, not a change.
+        ("案卷评查合格率提高至105%。", True),
         ("考试合格率为100%。", False),
     ],
 )

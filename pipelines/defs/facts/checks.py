@@ -28,8 +28,8 @@ def surfaces_match_offsets(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     asset="facts",
     description=(
         "Every share stated as a percentage lies between 0 and 100; a change (同比增长300%, "
-        "wording in rules/change_words.tsv) may exceed it. Warns, and quality_flags lists the "
-        "figures."
+        "facts.kind = 'change' by the wording in rules/change_words.tsv) may exceed it. Warns, "
+        "and quality_flags lists the figures."
     ),
 )
 def rates_within_0_100(duckdb: DuckDBResource) -> dg.AssetCheckResult:
