@@ -42,6 +42,7 @@ FACTS = Stage(
         "indicator_verbs.tsv",
         "unit_classes.tsv",
         "counted_nouns.tsv",
+        "change_words.tsv",
         "indicators.csv",
         "not_quantities.tsv",
         "units.tsv",
