@@ -9,34 +9,66 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.settings import PROJECT_ROOT
+import dagster as dg
+import pytest
+
+from pipelines.settings import PROJECT_ROOT, Settings
 
 # Only a guard against a hung test: every wait ends on an event long before.
 HANG = 600
 
 
-def fazhi_env(
-    sources: Path, warehouse: Path, dagster: Path, pause_at: str | None = None
-) -> dict[str, str]:
-    """The environment of a fazhi process on these folders, paused at pause_at if given (its
-    marker file beside the Dagster storage)."""
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(PROJECT_ROOT),
-        "FAZHI_SOURCES": str(sources),
-        "FAZHI_WAREHOUSE": str(warehouse),
-        "FAZHI_DAGSTER_STORAGE": str(dagster),
-    }
-    env.pop("FAZHI_PAUSE_AT", None)
-    if pause_at:
-        env |= {"FAZHI_PAUSE_AT": pause_at, "FAZHI_PAUSE_MARKER": str(pause_marker(dagster))}
-    return env
+@dataclass(frozen=True)
+class Deployment:
+    """A fazhi deployment in a test folder, as an operator has one: its corpus folder
+    (sources/), its warehouse and its persistent Dagster instance (dagster/)."""
 
+    root: Path
 
-def pause_marker(dagster: Path) -> Path:
-    return dagster.parent / f"{dagster.name}.paused"
+    @property
+    def sources(self) -> Path:
+        return self.root / "sources"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse" / "fazhi.duckdb"
+
+    @property
+    def staging(self) -> Path:
+        return Settings(sources=self.sources, warehouse=self.warehouse).staging
+
+    @property
+    def paused(self) -> Path:
+        """The file a process paused at a point writes (pipelines/fault_injection.py)."""
+        return self.root / "paused"
+
+    def env(self, pause_at: str | None = None) -> dict[str, str]:
+        """The environment of a fazhi process on this deployment, paused at pause_at if given."""
+        env = {
+            **os.environ,
+            "DAGSTER_HOME": str(PROJECT_ROOT),
+            "FAZHI_SOURCES": str(self.sources),
+            "FAZHI_WAREHOUSE": str(self.warehouse),
+            "FAZHI_DAGSTER_STORAGE": str(self.root / "dagster"),
+        }
+        env.pop("FAZHI_PAUSE_AT", None)
+        if pause_at:
+            env |= {"FAZHI_PAUSE_AT": pause_at, "FAZHI_PAUSE_MARKER": str(self.paused)}
+        return env
+
+    @contextmanager
+    def instance(self) -> Iterator[dg.DagsterInstance]:
+        """The deployment's Dagster instance, opened in this process."""
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            for name, value in self.env().items():
+                monkeypatch.setenv(name, value)
+            with dg.DagsterInstance.get() as instance:
+                yield instance
 
 
 def start(args: list[str], env: dict[str, str], stderr: Path | int) -> subprocess.Popen:
