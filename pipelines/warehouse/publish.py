@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.fault_injection import pause_at
 from pipelines.settings import SQL_DIR
 from pipelines.warehouse.tables import public_tables
 
@@ -38,6 +39,16 @@ def create_views(conn: duckdb.DuckDBPyConnection, folder: Path = SQL_DIR) -> lis
     return created
 
 
+def _fsync(path: Path) -> None:
+    """Force a file's bytes, or a folder's entries, to the disk: a power cut after the rename
+    must find the new warehouse whole, not an empty or half-written file under its name."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
 def publish(staging: Path, target: Path) -> dict[str, int]:
     """Copy the working database, which holds exactly the public tables and views, to a new
     file beside target, check that it opens, then rename it over target.
@@ -53,6 +64,7 @@ def publish(staging: Path, target: Path) -> dict[str, int]:
     building = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
     try:
         shutil.copyfile(staging, building)
+        _fsync(building)
         with duckdb.connect(str(building), read_only=True) as check:
             counts = {
                 name: check.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
@@ -60,7 +72,10 @@ def publish(staging: Path, target: Path) -> dict[str, int]:
             }
         # A WAL left by someone who opened the published file read-write belongs to the old file.
         Path(f"{target}.wal").unlink(missing_ok=True)
+        pause_at("publish.copied")
         os.replace(building, target)
+        # The rename itself reaches the disk only with its folder.
+        _fsync(target.parent)
     finally:
         building.unlink(missing_ok=True)
         Path(f"{building}.wal").unlink(missing_ok=True)
