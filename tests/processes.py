@@ -62,13 +62,18 @@ class Deployment:
         return env
 
     @contextmanager
-    def instance(self) -> Iterator[dg.DagsterInstance]:
-        """The deployment's Dagster instance, opened in this process."""
+    def environment(self) -> Iterator[None]:
+        """This process set up as a fazhi command on the deployment is, for a while."""
         with pytest.MonkeyPatch.context() as monkeypatch:
             for name, value in self.env().items():
                 monkeypatch.setenv(name, value)
-            with dg.DagsterInstance.get() as instance:
-                yield instance
+            yield
+
+    @contextmanager
+    def instance(self) -> Iterator[dg.DagsterInstance]:
+        """The deployment's Dagster instance, opened in this process."""
+        with self.environment(), dg.DagsterInstance.get() as instance:
+            yield instance
 
 
 def start(args: list[str], env: dict[str, str], stderr: Path | int) -> subprocess.Popen:
