@@ -110,8 +110,8 @@ def forget_working_databases(*databases: Path) -> None:
 def sole_writer(
     context: dg.InitResourceContext, staging: Path, work_database: Path
 ) -> Iterator[None]:
-    """Hold the build lock of the working database for the run being set up, after freeing
-    what runs that died left behind."""
+    """Hold the build lock of the working database for the run being set up and, once it is
+    held, free what runs that died left behind and forget the caches if the run asks to."""
     run, instance = context.run, context.instance
     warn: Callable[[str], None] = context.log.warning if context.log else print_to_stderr
     if run is None or instance is None:
