@@ -4,8 +4,10 @@ inputs give identical tables; every bad input gets its outcome and the rest is p
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -13,7 +15,8 @@ import duckdb
 import pytest
 
 from pipelines.defs.runs import dead_runs
-from pipelines.warehouse.tables import public_tables
+from pipelines.settings import PROJECT_ROOT
+from pipelines.warehouse.tables import public_tables, table_ddl
 from tests.conftest import SEEDS, run_build
 from tests.processes import HANG, Deployment, kill_group, start, wait_for_file
 from tests.report_files import as_docx, as_pdf
@@ -129,3 +132,46 @@ def test_each_bad_input_gets_its_outcome_and_the_rest_is_published(
     assert reports["bad/gb18030.txt"] == "gb18030"
     assert names_of_000 == ["000_39ca0c9c455ce9cc.txt", "bad/same_as_000.txt"]
     assert {seed.name for seed in SEEDS.glob("*.txt")} <= reports.keys()
+
+
+def test_publishing_syncs_the_new_file_before_the_rename_and_the_folder_after(
+    tmp_path: Path,
+) -> None:
+    """Without both, a power cut after the rename can leave an empty or half-written file under
+    the warehouse's name: seen in the system calls publishing makes (strace)."""
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is not installed")
+    staging, target = tmp_path / "work" / "fazhi.duckdb", tmp_path / "warehouse" / "fazhi.duckdb"
+    staging.parent.mkdir()
+    with duckdb.connect(str(staging)) as conn:
+        for name in public_tables():
+            conn.execute(table_ddl(name))
+    trace = tmp_path / "trace.txt"
+    publishing = subprocess.run(
+        [
+            *(strace, "-f", "-qq", "-y", "-e", "trace=fsync,rename", "-o", str(trace)),
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from pipelines.warehouse.publish import publish; "
+            "publish(Path(sys.argv[1]), Path(sys.argv[2]))",
+            *(str(staging), str(target)),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if "ptrace" in publishing.stderr:
+        pytest.skip(f"strace cannot trace here: {publishing.stderr.strip()}")
+    assert publishing.returncode == 0, publishing.stderr
+    calls = trace.read_text(encoding="utf-8").splitlines()
+
+    def first(pattern: str) -> int:
+        found = next((i for i, call in enumerate(calls) if re.search(pattern, call)), None)
+        assert found is not None, f"no system call matches {pattern}"
+        return found
+
+    building = rf"{re.escape(str(target.parent))}/\.fazhi\.duckdb\.\w+\.building"
+    renamed = first(rf'rename\("{building}", "{re.escape(str(target))}"\) = 0')
+    assert first(rf"fsync\(\d+<{building}>") < renamed
+    assert first(rf"fsync\(\d+<{re.escape(str(target.parent))}>") > renamed

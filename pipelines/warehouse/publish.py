@@ -64,7 +64,6 @@ def publish(staging: Path, target: Path) -> dict[str, int]:
     building = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
     try:
         shutil.copyfile(staging, building)
-        _fsync(building)
         with duckdb.connect(str(building), read_only=True) as check:
             counts = {
                 name: check.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
@@ -72,6 +71,8 @@ def publish(staging: Path, target: Path) -> dict[str, int]:
             }
         # A WAL left by someone who opened the published file read-write belongs to the old file.
         Path(f"{target}.wal").unlink(missing_ok=True)
+        # Last thing before the rename, so whatever was done to the copy is on the disk.
+        _fsync(building)
         pause_at("publish.copied")
         os.replace(building, target)
         # The rename itself reaches the disk only with its folder.
