@@ -129,20 +129,20 @@ def _clip(text: str, width: int) -> str:
 def build(args: argparse.Namespace) -> int:
     """Materialize every asset, then print the cross-district summary."""
     from pipelines.definitions import defs
-    from pipelines.warehouse.build_lock import build_lock
+    from pipelines.defs.runs import FROM_SCRATCH_TAG, STARTED_BY_TAG
 
-    settings = load_settings()
-    check_build_target(settings)
+    check_build_target(load_settings())
     job = defs().resolve_job_def("build_warehouse")
-    with build_lock(settings.staging), _dagster_instance() as instance:
-        if getattr(args, "from_scratch", False):
-            # Every cached row and intermediate table goes; the store and the published file stay.
-            for database in (settings.staging, settings.work_database):
-                database.unlink(missing_ok=True)
-                Path(f"{database}.wal").unlink(missing_ok=True)
+    # The run itself waits for any other build of the warehouse and, once it holds the build
+    # lock, forgets the cached results if asked to (pipelines/defs/runs.py).
+    tags = {STARTED_BY_TAG: "by hand (fazhi build)"}
+    if getattr(args, "from_scratch", False):
+        tags[FROM_SCRATCH_TAG] = "true"
+    with _dagster_instance() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
+            tags=tags,
             # Warnings (rejected inputs, failed checks) reach the terminal; step chatter does not.
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )

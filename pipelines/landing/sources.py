@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.fault_injection import pause_at
 from pipelines.landing.store import Arrival, ContentStore, utc_now
 
 LANDING_REJECTION_SCHEMA = {
@@ -93,6 +94,7 @@ def land_corpus(
             current.append((name, sha256))
             if (name, sha256) not in known_pairs:
                 arrivals.append(Arrival(name, sha256, len(data), now, "file"))
+    pause_at("landing.stored")
     store.record(arrivals)
     first_arrivals = (
         store.arrivals()
