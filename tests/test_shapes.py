@@ -190,3 +190,88 @@ def test_chrome_in_lines_goes_to_boilerplate_and_every_character_is_accounted_fo
     assert set(archive.filter("whole_line")["reason"]) == {"archive header", "separator"}
     text = cleaned.texts.filter(pl.col("report_id") == archive["report_id"][0])["text"][0]
     assert text == "\n".join(seed_lines("001_d9e95e2a48e67257.txt"))
+
+
+OTHER_PROVINCES = {
+    # One line, signed in December of the year it covers.
+    "fujian_one_line": (
+        "福州市鼓楼区人民政府关于2022年法治政府建设情况的报告 2022年，鼓楼区在市委、市政府的正确领导下，"
+        "深入学习贯彻习近平法治思想，现将有关情况报告如下： 一、工作开展情况 （一）深化“放管服”改革。"
+        "全区政务服务事项全部实现网上可办。 （二）严格规范公正文明执法。全年开展执法检查1200次。 "
+        "二、存在的主要问题 一是法治意识有待提高；二是执法队伍力量不足。 三、2023年工作安排 "
+        "（一）持续深化改革。推进政务服务标准化。 福州市鼓楼区人民政府 2022年12月15日"
+    ),
+    # Signed jointly by the Party committee and the government.
+    "hebei_joint_signature": (
+        "石家庄市长安区2021年法治政府建设年度报告\n2021年，在省委、省政府的正确领导下，长安区坚持以"
+        "习近平法治思想为指导，扎实推进法治政府建设。\n一、主要举措和成效\n区委常委会专题研究法治工作4次。\n"
+        "二、党政主要负责人履行推进法治建设第一责任人职责情况\n区委书记带头学法。\n三、存在的不足和原因\n"
+        "基层执法力量薄弱。\n四、2022年工作思路\n进一步加强法治政府建设。\n"
+        "中共石家庄市长安区委 石家庄市长安区人民政府\n2022年1月25日"
+    ),
+    # An archive copy: header block, the page's chrome run into its first and last lines.
+    "fujian_archive_copy": (
+        "本地路径：D:\\归档\\厦门市湖里区2021年法治政府建设年度报告.html\n"
+        "本页链接保存在：厦门市湖里区2021年法治政府建设年度报告_files\n--------------------------------\n"
+        "当前位置：首页 > 政务公开 > 法治政府建设 厦门市湖里区2021年法治政府建设年度报告 "
+        "发布时间：2022-03-18 10:20 来源：湖里区司法局 字号：大 中 小 分享到：微信 微博\n"
+        "2021年，湖里区深入贯彻落实习近平法治思想，法治政府建设取得积极成效。\n一、主要工作成效\n"
+        "全年受理行政复议案件88件。\n二、存在问题\n法治宣传覆盖面不够广。\n"
+        "下一步，湖里区将持续推进法治政府建设，努力建设人民满意的法治政府。 "
+        "附件下载：湖里区2021年法治政府建设年度报告.pdf 【打印】【关闭】"
+    ),
+}
+
+
+def test_reports_of_other_provinces_in_other_shapes() -> None:
+    rows = build(OTHER_PROVINCES)
+    got = {
+        name: (
+            row["org_name"],
+            row["region"],
+            row["parent_region"],
+            row["province"],
+            row["region_code"],
+            row["report_year"],
+            row["published_date"].isoformat(),
+            [part["part"] for part in row["outline"] if part["level"] == 1],
+        )
+        for name, row in rows.items()
+    }
+    assert got == {
+        "fujian_one_line": (
+            "福州市鼓楼区人民政府",
+            "鼓楼区",
+            "福州市",
+            "福建省",
+            "350102",
+            2022,
+            "2022-12-15",
+            ["measures", "shortcomings", "plans"],
+        ),
+        "hebei_joint_signature": (
+            "石家庄市长安区人民政府",
+            "长安区",
+            "石家庄市",
+            "河北省",
+            "130102",
+            2021,
+            "2022-01-25",
+            ["measures", "leadership", "shortcomings", "plans"],
+        ),
+        "fujian_archive_copy": (
+            "厦门市湖里区",
+            "湖里区",
+            "厦门市",
+            "福建省",
+            "350206",
+            2021,
+            "2022-03-18",
+            ["measures", "shortcomings", "plans"],
+        ),
+    }
+    assert (
+        rows["fujian_archive_copy"]["text"].split("\n")[0]
+        == "厦门市湖里区2021年法治政府建设年度报告"
+    )
+    assert rows["fujian_archive_copy"]["text"].endswith("努力建设人民满意的法治政府。")

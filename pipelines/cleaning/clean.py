@@ -18,7 +18,7 @@ from pipelines.cleaning.lines import document_lines
 from pipelines.cleaning.page_margins import mark_margins, report_bounds
 from pipelines.cleaning.paragraphs import cut_run_in_chrome, paragraphs, split_lines
 from pipelines.cleaning.repeated_lines import candidate_lines, mark_repeated, repeated_pages
-from pipelines.cleaning.rules import artefacts, chrome_reason, without_artefacts
+from pipelines.cleaning.rules import artefacts, chrome_text, rule_reason, without_artefacts
 from pipelines.reading.normalize import visible_chars
 
 OUTSIDE_MAIN = "outside the page's main content"
@@ -43,10 +43,15 @@ class Cleaned:
 def margin_marked(documents: pl.DataFrame) -> pl.DataFrame:
     """Every non-blank line of every document with the reason it is not the report's, or null,
     as far as the document itself tells (its main content, the rules, its margins)."""
-    lines = document_lines(documents).with_columns(
-        reason=pl.when(~pl.col("in_main"))
-        .then(pl.lit(OUTSIDE_MAIN))
-        .otherwise(chrome_reason(pl.col("line")))
+    lines = (
+        document_lines(documents)
+        .with_columns(judged=chrome_text(pl.col("line")))
+        .with_columns(
+            reason=pl.when(~pl.col("in_main"))
+            .then(pl.lit(OUTSIDE_MAIN))
+            .otherwise(rule_reason(pl.col("judged")))
+        )
+        .drop("judged")
     )
     return report_bounds(mark_margins(report_bounds(lines)))
 

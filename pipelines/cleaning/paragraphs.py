@@ -49,6 +49,12 @@ HEADING_THEN_LABEL = (
 HEADING_THEN_SENTENCE = (
     rf"((?:^|{BREAK}){OUTLINE_LABEL}[^。！？；\s{BREAK}]{{1,60}})\s+([^{BREAK}]*[，,。！？；])"
 )
+# What any of the breaks above needs: white space, a label right after a full stop or after a
+# heading, a title run into the opening, a signature run into the end.
+MAY_BREAK = (
+    rf"\s|{SENTENCE_END}{OUTLINE_LABEL}|{HEADING_THEN_LABEL}|^{TITLE}{OPENING}"
+    rf"|{SENTENCE_END}(?:{SIGNATURE})$"
+)
 # A heading nests at most this deep before its first sentence.
 NESTED_HEADINGS = 3
 
@@ -81,14 +87,27 @@ def split_lines(lines: pl.DataFrame) -> pl.DataFrame:
     line), piece, fragment (run-in chrome's reason, where a rule spans the piece) and
     break_before (a paragraph ends before it). Concatenated, a line's pieces give it back,
     less the white space of its paragraph breaks."""
-    marked = lines.filter(pl.col("reason").is_null()).select(
+    own = lines.filter(pl.col("reason").is_null()).select("report_id", "line_no", "line")
+    # Most lines are one paragraph already: only those with a sign of more are taken apart.
+    may_split = pl.col("line").str.contains(run_in_pattern()) | pl.col("line").str.contains(
+        MAY_BREAK
+    )
+    whole = own.filter(~may_split).select(
+        "report_id",
+        "line_no",
+        seg_no=pl.lit(0, pl.Int32),
+        piece="line",
+        fragment=pl.lit(None, pl.String),
+        break_before=pl.lit(False),
+    )
+    marked = own.filter(may_split).select(
         "report_id",
         "line_no",
         piece=pl.col("line")
         .str.replace_all(run_in_pattern(), f"{FRAGMENT}${{0}}{FRAGMENT}")
         .str.extract_all(f"{FRAGMENT}[^{FRAGMENT}]*{FRAGMENT}|[^{FRAGMENT}]+"),
     )
-    return (
+    pieces = (
         marked.explode("piece", empty_as_null=False)
         .with_columns(is_fragment=pl.col("piece").str.starts_with(FRAGMENT))
         .with_columns(
@@ -101,10 +120,13 @@ def split_lines(lines: pl.DataFrame) -> pl.DataFrame:
         )
         .explode("piece", "break_before", empty_as_null=False)
         .filter(pl.col("piece") != "")
-        .with_columns(
-            seg_no=pl.int_range(pl.len()).over("report_id", "line_no").cast(pl.Int32),
-            fragment=pl.when("is_fragment").then(fragment_reason(pl.col("piece"))),
-        )
+        .with_columns(seg_no=pl.int_range(pl.len()).over("report_id", "line_no").cast(pl.Int32))
+    )
+    # The rules are matched again on the few fragments only, to tell each one's reason.
+    fragments = pieces.filter("is_fragment").with_columns(fragment=fragment_reason(pl.col("piece")))
+    return (
+        pl.concat([whole, pieces.filter(~pl.col("is_fragment")), fragments], how="diagonal_relaxed")
+        .sort("report_id", "line_no", "seg_no")
         .select("report_id", "line_no", "seg_no", "piece", "fragment", "break_before")
     )
 
@@ -144,19 +166,26 @@ def paragraphs(pieces: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     pieces (report_id, line_no, seg_no, line, reason)."""
     cut = pl.col("reason").is_not_null()
     by_line = ["report_id", "line_no"]
-    ordered = pieces.sort("report_id", "line_no", "seg_no").with_columns(
-        boundary=pl.col("break_before") | cut | cut.shift(1).over(by_line).fill_null(True)
-    )
-    kept = (
-        ordered.with_columns(paragraph=pl.col("boundary").cum_sum().over("report_id"))
+    # A line of one piece is its own paragraph; only the others are put together again.
+    alone = pl.len().over(by_line) == 1
+    ordered = pieces.sort("report_id", "line_no", "seg_no").with_columns(alone=alone)
+    joined = (
+        ordered.filter(~pl.col("alone"))
+        .with_columns(
+            boundary=pl.col("break_before") | cut | cut.shift(1).over(by_line).fill_null(True)
+        )
+        .with_columns(paragraph=pl.col("boundary").cum_sum().over("report_id"))
         .filter(~cut)
         .group_by("report_id", "paragraph", maintain_order=True)
         .agg(
-            pl.col("line_no").first(),
-            pl.col("seg_no").first(),
-            line=pl.col("piece").str.join("").str.strip_chars(),
+            pl.col("line_no").first(), pl.col("seg_no").first(), piece=pl.col("piece").str.join("")
         )
+    )
+    kept = (
+        pl.concat([ordered.filter(pl.col("alone") & ~cut), joined], how="diagonal_relaxed")
+        .with_columns(line=pl.col("piece").str.strip_chars())
         .filter(pl.col("line") != "")
+        .sort("report_id", "line_no", "seg_no")
         .select("report_id", "line_no", "seg_no", "line")
     )
     dropped = (

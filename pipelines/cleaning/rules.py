@@ -39,21 +39,21 @@ def artefact_rules() -> pl.DataFrame:
     return pl.read_csv(RULES_DIR / "artefacts.tsv", separator="\t", quote_char=None)
 
 
+def chrome_text(line: pl.Expr) -> pl.Expr:
+    """What the line rules judge of a line: the line less the chrome run into it
+    (rules/run_in_chrome.tsv), or the whole line where that chrome is all there is. So a
+    breadcrumb run into the title does not take the title with it (the fragments are cut
+    later, paragraphs.cut_run_in_chrome); a line is taken whole only when it is chrome through
+    and through."""
+    remainder = line.str.replace_all(run_in_pattern(), " ").str.strip_chars()
+    return pl.coalesce(remainder.replace("", None), line)
+
+
 def chrome_reason(line: pl.Expr) -> pl.Expr:
     """The reason of the first rule a line matches, or null for a line of the report itself.
-
-    A line is taken whole only when it is chrome through and through: where run-in chrome
-    (rules/run_in_chrome.tsv) shares the line with other words, those words must be chrome
-    too, so a breadcrumb run into the title does not take the title with it (the fragments are
-    cut later, paragraphs.cut_run_in_chrome).
-    """
-    fragments = run_in_pattern()
-    remainder = line.str.replace_all(fragments, " ").str.strip_chars()
-    return (
-        pl.when(line.str.contains(fragments) & (remainder != ""))
-        .then(rule_reason(remainder))
-        .otherwise(rule_reason(line))
-    )
+    Over many lines, put chrome_text in a column first and give it to rule_reason: polars does
+    not share it across the rules' expressions."""
+    return rule_reason(chrome_text(line))
 
 
 def rule_reason(line: pl.Expr) -> pl.Expr:

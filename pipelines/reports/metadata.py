@@ -26,7 +26,9 @@ LONE_YEAR = rf"(?:^|[^\d\-—–~至到])({YEAR_DIGITS})\s*年(?:[^\d\-—–~�
 TITLE_TOPIC = r"法治|依法行政|法制"
 ORG = rf"[\p{{Han}}（）()·]{{2,40}}?{ORG_SUFFIX}"
 CHINESE_DATE = rf"{YEAR_DIGITS}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
-SIGNATURE = rf"^({ORG})\s*(?:{YEAR}\s*年.*)?$"
+# A signature line; of a joint one (中共某某区委 某某区人民政府), the last body signs for the
+# government.
+SIGNATURE = rf"^(?:{ORG}\s+)?({ORG})\s*(?:{YEAR}\s*年.*)?$"
 # A signature run into the end of the last paragraph: ……。某某区人民政府 2023年3月1日
 SIGNATURE_RUN_IN = rf"[。！？][”’」』]*\s*({ORG})\s*(?:{CHINESE_DATE})?\s*$"
 OPENING_SUBJECT = (
