@@ -137,6 +137,16 @@ def test_a_december_signature_alone_tells_the_year() -> None:
     assert row["meta_sources"]["report_year"] == "signature date"
 
 
+def test_a_november_signature_covers_its_year_when_the_body_speaks_of_it_as_the_present() -> None:
+    lines = [line.replace("2020年", "今年") for line in seed_lines("003_38f8238b59c0effd.txt")[2:]]
+    row = build({"r": "\n".join([*lines, "天津市滨海新区人民政府办公室", "2020年11月26日"])})["r"]
+    assert (row["report_year"], str(row["published_date"]), row["date_flag"]) == (
+        2020,
+        "2020-11-26",
+        None,
+    )
+
+
 def test_three_reports_of_one_body_in_one_folder_keep_issuer_and_signature() -> None:
     # The body's name opens and signs every yearly report: it repeats on every page of the
     # folder, as site chrome does, and must stay all the same.

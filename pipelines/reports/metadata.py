@@ -67,8 +67,6 @@ YEAR_EVIDENCE = {
     "most named year": 2,
     "publication date": 1,
 }
-# A year's December is when its report may first be signed; a date a year past its end is a typo.
-LAST_SIGNING_MONTHS = 12
 
 
 def report_lines(lines: pl.DataFrame) -> pl.DataFrame:
@@ -257,14 +255,21 @@ def page_labels(lines: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def first_signing_month(present_tense: pl.Expr) -> pl.Expr:
+    """The month of the year covered in which its report may first be signed: December, or
+    November where the report speaks of that year as the present (今年, 本年度, 一年来)."""
+    return pl.when(present_tense.fill_null(False)).then(11).otherwise(12)
+
+
 def signing_year(signed: pl.Expr, present_tense: pl.Expr) -> pl.Expr:
-    """The year a signature date speaks for: a report signed in December covers that year (or in
-    November, when it speaks of the year as the present); one signed earlier in a year covers
-    the year before."""
-    month = signed.dt.month()
-    covers_same_year = (month == 12) | ((month == 11) & present_tense.fill_null(False))
+    """The year a signature date speaks for: a report signed late in a year (first_signing_month)
+    covers that year; one signed earlier in a year covers the year before."""
     year = signed.dt.year().cast(pl.Int32)
-    return pl.when(covers_same_year).then(year).otherwise(year - 1)
+    return (
+        pl.when(signed.dt.month() >= first_signing_month(present_tense))
+        .then(year)
+        .otherwise(year - 1)
+    )
 
 
 def vote_year(frame: pl.DataFrame, this_year: int) -> pl.DataFrame:
@@ -305,17 +310,20 @@ def vote_year(frame: pl.DataFrame, this_year: int) -> pl.DataFrame:
     )
 
 
-def date_check(found: pl.Expr, report_year: pl.Expr, signature: bool) -> pl.Expr:
+def date_check(
+    found: pl.Expr, report_year: pl.Expr, present_tense: pl.Expr, signature: bool
+) -> pl.Expr:
     """Why a date cannot be this report's publication date, or null: a report is not out before
-    the December of the year it covers; a signature more than a year after it is a typo."""
-    year_end = pl.date(report_year, 12, 31)
-    too_early = found < pl.date(report_year, LAST_SIGNING_MONTHS, 1)
-    reason = pl.when(too_early).then(
+    the month of the year it covers in which it may first be signed; a signature more than a
+    year after that year is a typo."""
+    first_day = pl.date(report_year, first_signing_month(present_tense), 1)
+    reason = pl.when(found < first_day).then(
         pl.format("{} is before the year it covers ({}) ended", found, report_year)
     )
     if signature:
-        reason = reason.when(found > pl.date(report_year + 1, 12, 31)).then(
-            pl.format("{} is more than a year after {}", found, year_end)
+        year_after = pl.date(report_year + 1, 12, 31)
+        reason = reason.when(found > year_after).then(
+            pl.format("{} is more than a year after the year it covers ({})", found, report_year)
         )
     return reason
 
@@ -386,7 +394,9 @@ def infer_metadata(documents: pl.DataFrame, cleaned_lines: pl.DataFrame) -> pl.D
         org_name=pl.coalesce(*org_sources.values()),
         org_how=org_how,
         **{
-            f"{column}_flag": date_check(pl.col(column), pl.col("report_year"), signature)
+            f"{column}_flag": date_check(
+                pl.col(column), pl.col("report_year"), pl.col("present_tense"), signature
+            )
             for column, signature in checked.values()
         },
     )

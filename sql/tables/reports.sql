@@ -42,7 +42,7 @@ COMMENT ON COLUMN reports.title IS 'The title as printed; where the report print
 COMMENT ON COLUMN reports.title_printed IS 'True where the report prints its title, false where fazhi composed it.';
 COMMENT ON COLUMN reports.published_date IS 'Publication date where the source states one: a labelled date on the page (发布日期, 发布时间), the page''s meta tags, or a dated signature; a date that cannot be right for the report year (see date_flag) is not used.';
 COMMENT ON COLUMN reports.signed_date IS 'The date under the signature (or run into the last line), as printed; null when the report signs no date.';
-COMMENT ON COLUMN reports.date_flag IS 'Why a date the source gives was not taken as published_date: before the year it covers ended (a report is first signed in December of that year), or a signature more than a year after it (a typo); null when every date fits.';
+COMMENT ON COLUMN reports.date_flag IS 'Why a date the source gives was not taken as published_date: before the year it covers ended (a report is first signed in the December of that year, or the November where it speaks of that year as the present: 今年, 本年度), or a signature more than a year after it (a typo); null when every date fits.';
 COMMENT ON COLUMN reports.source_url IS 'The report''s web address: the URL it was fetched from, or the one the source names as its own (canonical link, og:url, an archive copy''s 原文链接); null when none is known.';
 COMMENT ON COLUMN reports.text IS 'The clean report text, one paragraph per line: site chrome, archive headers and artefacts are dropped (see boilerplate). Offsets in sections, sentences and facts index into it (0-based, half-open).';
 COMMENT ON COLUMN reports.n_chars IS 'Length of text in characters.';
