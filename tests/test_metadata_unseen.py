@@ -57,7 +57,7 @@ EXPECTED = {
         2023,
         "苏州市司法局",
         "苏州市",
-        None,
+        "江苏省",
         "2024-01-10",
     ),
     "no_title_year_only_in_signature": (

@@ -12,18 +12,18 @@ READING = Stage(
 CHROME_CANDIDATES = Stage(
     "chrome_candidates",
     code=("cleaning", "structure"),
-    rules=("boilerplate.tsv",),
+    rules=("boilerplate.tsv", "run_in_chrome.tsv"),
     tables=("work.chrome_candidates",),
 )
 CLEANING = Stage(
     "cleaning",
     code=("cleaning", "structure"),
-    rules=("boilerplate.tsv", "artefacts.tsv"),
+    rules=("boilerplate.tsv", "run_in_chrome.tsv", "artefacts.tsv"),
     tables=("boilerplate", "work.document_lines", "work.clean_texts"),
 )
 REPORTS = Stage(
     "reports",
-    code=("reports", "cleaning"),
+    code=("reports", "cleaning", "structure"),
     rules=("region_aliases.csv",),
     tables=("reports", "work.report_rejections"),
 )
