@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines.cleaning.lines import document_lines
+from pipelines.cleaning.page_furniture import mark_furniture
 from pipelines.cleaning.page_margins import mark_margins, report_bounds
 from pipelines.cleaning.repeated_lines import candidate_lines, mark_repeated, repeated_pages
 from pipelines.cleaning.rules import artefacts, chrome_reason, without_artefacts
@@ -44,6 +45,7 @@ def margin_marked(documents: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(OUTSIDE_MAIN))
         .otherwise(chrome_reason(pl.col("line")))
     )
+    lines = mark_furniture(lines, documents)
     return report_bounds(mark_margins(report_bounds(lines)))
 
 
