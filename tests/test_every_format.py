@@ -198,9 +198,15 @@ def test_a_scanned_pdf_is_read_by_ocr_with_its_figures_and_its_confidence(
                 "SELECT surface, value, unit FROM facts WHERE report_id = ?", [scan["report_id"]]
             ).fetchall()
         )
+        flagged = conn.execute(
+            "SELECT DISTINCT read_by_ocr FROM marts.indicator_values WHERE report_id = ?",
+            [scan["report_id"]],
+        ).fetchall()
     figures = gold_figures(SEED_003)
     assert figures
     assert set(figures) <= facts
+    # Every figure of the scan says it was read by OCR.
+    assert flagged == [(True,)]
     # A clean page is not flagged; the check says how many reports OCR read.
     (check,) = [
         evaluation
