@@ -19,16 +19,20 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-import numpy as np
-import pypdfium2 as pdfium
+from pipelines.reading.decoding import UnreadableSource
 
+# The engine, its numerics and the renderer load only when a page needs OCR: every run of
+# fazhi imports this module, few have a scan to read.
 if TYPE_CHECKING:
+    import numpy as np
     from rapidocr_onnxruntime import RapidOCR
 
 # Scans are made at 200-300 dpi; the recogniser scales every line to 48 pixels high anyway.
 DPI = 200
 # A page read with a lower mean confidence is flagged: clean scans read at 0.99 and more.
 LOW_CONFIDENCE = 0.9
+# A poster-sized page is drawn smaller: 40 million pixels is an A0 sheet at 200 dpi.
+MAX_PIXELS = 40_000_000
 
 
 @dataclass(frozen=True)
@@ -79,14 +83,42 @@ def recognise(image: np.ndarray) -> list[OcrBox]:
 
 
 def ocr_pages(data: bytes, page_indexes: list[int]) -> dict[int, OcrPage]:
-    """The given pages of a PDF (0-based), rendered at DPI and read."""
-    document = pdfium.PdfDocument(data)
+    """The given pages of a PDF (0-based), rendered at DPI (less for a page so large that it
+    would take more than MAX_PIXELS) and read. Raises UnreadableSource when a page cannot be
+    rendered or read, so one bad scan stops nothing else."""
+    import cv2
+    import pypdfium2 as pdfium
+
     try:
-        pages = {}
-        for index in page_indexes:
-            bitmap = document[index].render(scale=DPI / 72, grayscale=True)
-            image = bitmap.to_numpy()
-            pages[index] = OcrPage(image.shape[1], image.shape[0], recognise(image))
-        return pages
-    finally:
-        document.close()
+        document = pdfium.PdfDocument(data)
+        try:
+            pages = {}
+            for index in page_indexes:
+                page = document[index]
+                width, height = page.get_size()
+                scale = min(DPI / 72, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+                image = page.render(scale=scale, grayscale=True).to_numpy()
+                pages[index] = OcrPage(
+                    image.shape[1] * DPI / 72 / scale,
+                    image.shape[0] * DPI / 72 / scale,
+                    [scaled(box, DPI / 72 / scale) for box in recognise(image)],
+                )
+            return pages
+        finally:
+            document.close()
+    except (pdfium.PdfiumError, cv2.error, RuntimeError, ValueError) as error:
+        raise UnreadableSource(f"scanned PDF that OCR could not read: {error}") from error
+
+
+def scaled(box: OcrBox, factor: float) -> OcrBox:
+    """A box found on a page drawn smaller, in the pixels of the page drawn at DPI."""
+    if factor == 1:
+        return box
+    return OcrBox(
+        box.left * factor,
+        box.top * factor,
+        box.right * factor,
+        box.bottom * factor,
+        box.text,
+        box.confidence,
+    )
