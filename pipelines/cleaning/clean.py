@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines.cleaning.lines import document_lines
+from pipelines.cleaning.page_furniture import mark_furniture
 from pipelines.cleaning.page_margins import mark_margins, report_bounds
 from pipelines.cleaning.paragraphs import cut_run_in_chrome, paragraphs, split_lines
 from pipelines.cleaning.repeated_lines import candidate_lines, mark_repeated, repeated_pages
@@ -53,6 +54,7 @@ def margin_marked(documents: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("judged")
     )
+    lines = mark_furniture(lines, documents)
     return report_bounds(mark_margins(report_bounds(lines)))
 
 

@@ -25,6 +25,15 @@ ACCEPTED_TYPES = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/msword",
     "application/octet-stream",
+    # .wps as WPS Office's or Works' own type, zip archives, and the download types of
+    # government content systems.
+    "application/kswps",
+    "application/wps-office",
+    "application/vnd.ms-works",
+    "application/zip",
+    "application/x-zip-compressed",
+    "application/x-download",
+    "application/force-download",
 )
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
