@@ -10,9 +10,13 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+import sqlalchemy
+from duckdb_engine.datatypes import HugeInteger
 
 from pipelines.cli import main
 from tests.conftest import SEEDS, Build, run_build
@@ -238,3 +242,84 @@ def test_a_bi_tool_on_sqlalchemy_reads_a_mart_while_a_run_publishes(
     finally:
         client.stdin.close()
         client.wait(timeout=30)
+
+
+# What BI drivers read without trouble: no HUGEINT, UBIGINT, DECIMAL, INTERVAL, LIST, STRUCT ...
+PLAIN_SQL_TYPES = (
+    sqlalchemy.String,
+    sqlalchemy.Integer,
+    sqlalchemy.Float,
+    sqlalchemy.Boolean,
+    sqlalchemy.Date,
+    sqlalchemy.DateTime,
+)
+
+
+def test_every_public_table_and_view_reads_into_pandas_through_sqlalchemy(
+    seeds_build: Build,
+) -> None:
+    """As Superset reads them: duckdb-engine's types for every column, and the rows in pandas."""
+    engine = sqlalchemy.create_engine(
+        f"duckdb:///{seeds_build.warehouse}", connect_args={"read_only": True}
+    )
+    inspector = sqlalchemy.inspect(engine)
+    read = {}
+    odd = []
+    with engine.connect() as conn:
+        for schema in ("main", "marts"):
+            names = inspector.get_table_names(schema) + inspector.get_view_names(schema)
+            for name in names:
+                for column in inspector.get_columns(name, schema):
+                    kind = column["type"]
+                    if not isinstance(kind, PLAIN_SQL_TYPES) or isinstance(kind, HugeInteger):
+                        odd.append(f"{schema}.{name}.{column['name']}: {kind!r}")
+                frame = pd.read_sql(sqlalchemy.text(f'SELECT * FROM {schema}."{name}"'), conn)
+                read[f"{schema}.{name}"] = frame
+    engine.dispose()
+    assert odd == []
+    assert {"main.reports", "marts.term_emphasis", "marts.indicator_matrix"} <= set(read)
+    emphasis = read["marts.term_emphasis"]
+    assert emphasis["n"].dtype == "int64" and emphasis["n_chars"].dtype == "int64"
+    for name, frame in read.items():
+        for column, dtype in frame.dtypes.items():
+            # Numbers, text, true/false and dates: nothing left as Python objects of other kinds.
+            assert dtype.kind in "iufbM" or pd.api.types.is_string_dtype(dtype), (name, column)
+
+
+def test_no_view_sorts_its_rows(seeds_build: Build) -> None:
+    """A BI tool filters and sorts for itself: a view with ORDER BY would sort on every query."""
+    with seeds_build.connect() as conn:
+        views = [
+            name
+            for (name,) in conn.execute(
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'marts'"
+            ).fetchall()
+        ]
+        plans = {
+            name: conn.execute(f"EXPLAIN SELECT * FROM marts.{name}").fetchall()[0][1]
+            for name in views
+        }
+    assert len(plans) >= 8
+    assert [name for name, plan in plans.items() if "ORDER_BY" in plan] == []
+
+
+def test_search_works_on_a_warehouse_attached_under_another_name(
+    seeds_build: Build, tmp_path: Path
+) -> None:
+    """As notebooks and tools like Rill open it: ATTACH ... AS w, then w.marts.search_sentences."""
+    copy = tmp_path / "fazhi-copy.duckdb"
+    shutil.copy(seeds_build.warehouse, copy)
+    with seeds_build.connect() as conn:
+        direct = conn.execute("SELECT * FROM marts.search_sentences('行政复议 纠错')").fetchall()
+    with duckdb.connect() as conn:
+        conn.execute(f"ATTACH '{copy}' AS w (READ_ONLY)")
+        attached = conn.execute(
+            "SELECT * FROM w.marts.search_sentences('行政复议 纠错', database := 'w')"
+        ).fetchall()
+        conn.execute("USE w")
+        used = conn.execute("SELECT * FROM marts.search_sentences('行政复议 纠错')").fetchall()
+    # Opened directly under a name that needs quoting, it finds its own tables.
+    with duckdb.connect(str(copy), read_only=True) as conn:
+        renamed = conn.execute("SELECT * FROM marts.search_sentences('行政复议 纠错')").fetchall()
+    assert direct
+    assert attached == used == renamed == direct
