@@ -303,8 +303,9 @@ def sql(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    """Write every marts view as a Parquet file (zstd) into a folder."""
-    from pipelines.marts.export import NotAFolder, export_marts
+    """Write every marts view as Parquet (zstd) and CSV files, and all of them as one Excel
+    workbook, into a folder."""
+    from pipelines.marts.export import WORKBOOK, NotAFolder, export_marts
 
     with _read_only_warehouse() as conn:
         try:
@@ -317,7 +318,8 @@ def export(args: argparse.Namespace) -> int:
                 + (f" ({error.filename})" if error.filename else "")
             ) from error
     for view, n in counts.items():
-        print(f"{args.folder / (view + '.parquet')}: {n} rows")
+        print(f"{args.folder / view}.parquet and .csv: {n} rows")
+    print(f"{args.folder / WORKBOOK}: 每个数据集一页 a sheet per mart ({len(counts)})")
     return 0
 
 
@@ -404,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     format_option(querying)
     querying.set_defaults(run=sql)
     exporting = commands.add_parser("export", help=export.__doc__)
-    exporting.add_argument("folder", type=Path, help="where the .parquet files go")
+    exporting.add_argument("folder", type=Path, help="where the .parquet, .csv and .xlsx files go")
     exporting.set_defaults(run=export)
     evaluating = commands.add_parser("eval", help=evaluate.__doc__)
     evaluating.add_argument(

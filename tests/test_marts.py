@@ -3,6 +3,8 @@ run publishes."""
 
 from __future__ import annotations
 
+import codecs
+import csv
 import shutil
 import subprocess
 import sys
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
@@ -19,6 +22,7 @@ import sqlalchemy
 from duckdb_engine.datatypes import HugeInteger
 
 from pipelines.cli import main
+from pipelines.marts.export import for_excel, sheet_names
 from tests.conftest import SEEDS, Build, run_build
 
 SEED_002 = SEEDS / "002_0d1779802d6e58b2.txt"
@@ -170,7 +174,7 @@ def test_sql_runs_read_only(warehouse_env: Build, capsys: pytest.CaptureFixture[
         assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 5
 
 
-def test_export_writes_every_mart_as_zstd_parquet(
+def test_export_writes_every_mart_as_parquet_csv_and_one_workbook(
     warehouse_env: Build, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["export", str(tmp_path / "marts")]) == 0
@@ -182,13 +186,61 @@ def test_export_writes_every_mart_as_zstd_parquet(
             ).fetchall()
         }
         matrix_rows = conn.execute("SELECT count(*) FROM marts.indicator_matrix").fetchone()[0]
-    files = {path.stem: path for path in (tmp_path / "marts").glob("*.parquet")}
+    folder = tmp_path / "marts"
+    files = {path.stem: path for path in folder.glob("*.parquet")}
     assert set(files) == views
+    assert {path.stem for path in folder.glob("*.csv")} == views
     assert pl.read_parquet(files["indicator_matrix"]).height == matrix_rows
     assert (
         pq.ParquetFile(files["indicator_values"]).metadata.row_group(0).column(0).compression
         == "ZSTD"
     )
+    # CSV: the same rows, Chinese intact, with the mark that tells spreadsheets it is UTF-8.
+    for view in views:
+        raw = (folder / f"{view}.csv").read_bytes()
+        assert raw.startswith(codecs.BOM_UTF8)
+        with (folder / f"{view}.csv").open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        parquet = pl.read_parquet(files[view])
+        assert rows[0] == parquet.columns
+        assert len(rows) - 1 == parquet.height
+    values = pl.read_parquet(files["indicator_values"])
+    with (folder / "indicator_values.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert {row["sentence"] for row in csv.DictReader(handle)} == set(values["sentence"])
+    # One workbook, a sheet per mart holding its rows, and a first sheet saying what each is.
+    book = openpyxl.load_workbook(folder / "fazhi_marts.xlsx", read_only=True)
+    assert set(book.sheetnames) == views | {"说明 about"}
+    for view in views:
+        sheet = list(book[view].iter_rows(values_only=True))
+        parquet = pl.read_parquet(files[view])
+        assert list(sheet[0]) == parquet.columns
+        assert len(sheet) - 1 == parquet.height
+    sentences = {
+        row[values.columns.index("sentence")]
+        for row in book["indicator_values"].iter_rows(min_row=2, values_only=True)
+    }
+    assert sentences == set(values["sentence"])
+    about = {row[0]: row[1] for row in book["说明 about"].iter_rows(min_row=2, values_only=True)}
+    assert about["indicator_matrix"] == matrix_rows
+    book.close()
+    out = capsys.readouterr().out
+    assert "fazhi_marts.xlsx" in out
+
+
+def test_a_workbook_holds_what_excel_can() -> None:
+    """A cell holds 32,767 characters and no control characters, a sheet 1,048,576 rows: the
+    rest of a long mart goes on further sheets (the CSV and Parquet files keep everything)."""
+    rows = pl.DataFrame({"text": ["行" * 40_000, "a\x0bb"], "n": [1, 2]})
+    cells = for_excel(rows)
+    assert cells["text"].str.len_chars().to_list() == [32_767, 2]
+    assert cells["n"].to_list() == [1, 2]
+    assert sheet_names("term_emphasis", 10) == ["term_emphasis"]
+    assert sheet_names("term_emphasis", 0) == ["term_emphasis"]
+    assert sheet_names("term_emphasis", 2 * 1_048_575 + 1) == [
+        "term_emphasis",
+        "term_emphasis (2)",
+        "term_emphasis (3)",
+    ]
 
 
 BI_CLIENT = textwrap.dedent(
