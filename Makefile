@@ -61,9 +61,12 @@ bench: install
 	$(VENV)/bin/python -m bench.segmentation
 	$(VENV)/bin/python -m bench.pipeline --reports $(REPORTS)
 
+# Says which sensors and schedules are on and whether the inbox sensor starts a build at once,
+# then runs `dagster dev`; Ctrl-C or SIGTERM (to make or to it) stops the UI and the daemon.
+UI_PORT ?= 3000
 ui: install
 	mkdir -p $(FAZHI_DAGSTER_STORAGE)
-	$(VENV)/bin/dagster dev -m pipelines.definitions
+	$(VENV)/bin/python -m pipelines.ui --port $(UI_PORT)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .dagster warehouse/*.duckdb warehouse/.work

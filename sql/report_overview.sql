@@ -12,8 +12,7 @@ SELECT
     source_format,
     source_name,
     report_id
-FROM main.reports
-ORDER BY parent_region NULLS LAST, region, report_year, org_name;
+FROM main.reports;
 COMMENT ON VIEW marts.report_overview IS 'One line per report for a cross-district overview: which region and year it covers, who issued it and how long it is.';
 COMMENT ON COLUMN marts.report_overview.region IS 'The unit compared across reports, one spelling per unit.';
 COMMENT ON COLUMN marts.report_overview.parent_region IS 'The unit the region belongs to, where known.';

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from pipelines.cli import main
@@ -71,7 +74,9 @@ def test_fazhi_compliance_prints_the_view(
     assert main(["compliance", "--year", "2020"]) == 0
     printed = capsys.readouterr().out
     lines = printed.splitlines()
-    assert lines[0].split() == [
+    # Chinese labels above the English column names.
+    assert lines[0].split()[:2] == ["地区", "年度"]
+    assert lines[1].split() == [
         "region",
         "year",
         "measures",
@@ -80,15 +85,23 @@ def test_fazhi_compliance_prints_the_view(
         "plans",
         "missing",
         "published",
-        "by",
-        "1",
-        "April",
+        "by_1_april",
         "chars",
         "figures",
     ]
-    rows = [line for line in lines[2:] if " 2020 " in line]
+    rows = [line for line in lines[3:] if " 2020 " in line]
     assert len(rows) == 3
     assert any("leadership, shortcomings, plans" in line for line in rows)
     assert any("2021-03-30" in line and "✓" in line for line in rows)
     assert "2024" not in printed
-    assert printed.rstrip().endswith("1 of 3 reports contain all four mandated parts")
+    assert "1 of 3 reports contain all four mandated parts" in printed.splitlines()[-1]
+
+
+def test_fazhi_compliance_as_csv_parses(
+    seeds_build: Build, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FAZHI_WAREHOUSE", str(seeds_build.warehouse))
+    assert main(["compliance", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 5
+    assert {row["missing"] for row in rows} >= {"leadership", ""}
