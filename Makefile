@@ -28,13 +28,15 @@ install: $(VENV)/.installed
 
 # The tests look at the HTML report in a real headless Chromium: Debian's package (Playwright's
 # own browser download does not work here), with CJK fonts so Chinese renders as text.
+# strace lets a test read the system calls publishing makes (the fsync before the rename).
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
-$(CHROMIUM) $(CJK_FONT):
+STRACE := /usr/bin/strace
+$(CHROMIUM) $(CJK_FONT) $(STRACE):
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo -E) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo -E) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk strace
 
-browser: $(CHROMIUM) $(CJK_FONT)
+browser: $(CHROMIUM) $(CJK_FONT) $(STRACE)
 
 # Legacy Word (.doc, and .wps files that are Word 97 inside) is read by converting it with
 # LibreOffice, headless (Debian's Writer without the GUI); OCR needs nothing from apt, its
