@@ -130,6 +130,10 @@ class Fetcher:
                 reason, worth_retrying = transport_failure(error, url)
                 if not worth_retrying or attempt == self.policy.attempts:
                     raise FetchFailed(f"{reason} after {attempt} attempts") from error
+            finally:
+                # The interval runs from the end of an exchange, so the host never sees two
+                # requests closer than it, however long the last one took to arrive or answer.
+                self._last_request[host] = time.monotonic()
             time.sleep(delay)
             delay *= 2
         raise FetchFailed(f"{reason} after {self.policy.attempts} attempts")

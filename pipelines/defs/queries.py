@@ -1,8 +1,47 @@
-"""A helper for asset checks written in SQL against the working database."""
+"""Helpers for asset checks: they report what the quality tables hold for them."""
 
+import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+# Enough lines for the Dagster UI; the tables hold them all.
+SHOWN = 20
 
-def query_rows(duckdb: DuckDBResource, sql: str, parameters: dict | None = None) -> list[tuple]:
+
+def content_check_result(duckdb: DuckDBResource, check: str) -> dg.AssetCheckResult:
+    """A content check warns, never blocks: its findings are rows of quality_flags."""
     with duckdb.get_connection() as conn:
-        return conn.execute(sql, parameters).fetchall()
+        flags = conn.execute(
+            'SELECT report_id, source_name, detail FROM quality_flags WHERE "check" = ? '
+            "ORDER BY source_name, detail",
+            [check],
+        ).fetchall()
+    flagged = len({report_id for report_id, *_ in flags})
+    return dg.AssetCheckResult(
+        passed=not flags,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{flagged} reports flagged in quality_flags, published all the same"
+        if flags
+        else None,
+        metadata={
+            "flagged_reports": flagged,
+            "quality_flags": [f"{name}: {detail}" for _, name, detail in flags[:SHOWN]],
+        },
+    )
+
+
+def invariant_check_result(duckdb: DuckDBResource, invariant: str) -> dg.AssetCheckResult:
+    """An invariant fails for the reports that break it, which withheld_reports lists and
+    publishing leaves out; it never blocks the others."""
+    with duckdb.get_connection() as conn:
+        broken = conn.execute(
+            'SELECT source_name, reason FROM withheld_reports WHERE "check" = ? '
+            "ORDER BY source_name",
+            [invariant],
+        ).fetchall()
+    return dg.AssetCheckResult(
+        passed=not broken,
+        description=f"{len(broken)} reports withheld from the published warehouse"
+        if broken
+        else None,
+        metadata={"withheld": [f"{name}: {reason}" for name, reason in broken[:SHOWN]]},
+    )

@@ -34,8 +34,6 @@ RANGE = "至|到|~|～|-|—"
 RUN_STOPS = "0-9" + HAN + "".join({w[0] for w in AT_LEAST_BEFORE + AT_MOST_BEFORE + APPROX_BEFORE})
 CLAUSE_BREAK = "，。；：、,;:！？!?（）()“”《》\n"
 CONTEXT_QUALIFIERS = {"至少": "at_least", "最少": "at_least", "最多": "at_most"}
-# Words before a figure that make it a change, not a level: 同比增长250%, 下降三成.
-CHANGE_WORDS = "增长|增加|下降|减少|提高|提升|上升|降低|增幅|降幅|同比|环比|比上年|较上年|翻"
 
 
 @cache
@@ -46,6 +44,12 @@ def unit_table() -> pl.DataFrame:
 
 def units() -> list[str]:
     return unit_table()["unit"].to_list()
+
+
+@cache
+def change_words() -> str:
+    """Words before a figure that make it a change, not a level (rules/change_words.tsv)."""
+    return "|".join(re.escape(word) for word in read_rules("change_words.tsv")["word"])
 
 
 @cache
@@ -182,9 +186,9 @@ def parse_values(mentions: pl.DataFrame) -> pl.DataFrame:
     own_clause = pl.col("before").str.extract(rf"([^{CLAUSE_BREAK}]*)$", 1)
     # 提高至95% is the level reached, not a change.
     changes = own_clause.str.contains(
-        f"(?:{CHANGE_WORDS})[^{CLAUSE_BREAK}]{{0,4}}$"
+        f"(?:{change_words()})[^{CLAUSE_BREAK}]{{0,4}}$"
     ) & ~own_clause.str.contains(
-        f"(?:{CHANGE_WORDS})[^{CLAUSE_BREAK}]{{0,2}}[至到][^{CLAUSE_BREAK}]{{0,2}}$"
+        f"(?:{change_words()})[^{CLAUSE_BREAK}]{{0,2}}[至到][^{CLAUSE_BREAK}]{{0,2}}$"
     )
     kind = (
         pl.when(pl.col("_kind").is_in(["rate", "change"]) & changes)

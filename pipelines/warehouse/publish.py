@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.fault_injection import pause_at
 from pipelines.settings import SQL_DIR
 from pipelines.warehouse.tables import public_tables
 
@@ -38,6 +39,48 @@ def create_views(conn: duckdb.DuckDBPyConnection, folder: Path = SQL_DIR) -> lis
     return created
 
 
+# Tables that list inputs, whether or not they became published reports.
+LIST_EVERY_INPUT = ("source_files", "withheld_reports")
+
+
+def withhold_reports(database: Path) -> None:
+    """Delete the rows of the reports listed in withheld_reports from every public table of
+    database (a copy about to be published) but the tables that list every input."""
+    with duckdb.connect(str(database)) as conn:
+        (listed,) = conn.execute(
+            "SELECT count(*) FROM duckdb_tables() "
+            "WHERE schema_name = 'main' AND table_name = 'withheld_reports'"
+        ).fetchone()
+        # A working database made before the table existed withholds nothing.
+        if not listed or not conn.execute("SELECT count(*) FROM withheld_reports").fetchone()[0]:
+            return
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT table_name FROM duckdb_columns() "
+                "WHERE schema_name = 'main' AND column_name = 'report_id' ORDER BY table_name"
+            ).fetchall()
+            if name in public_tables() and name not in LIST_EVERY_INPUT
+        ]
+        conn.execute("BEGIN")
+        for name in tables:
+            conn.execute(
+                f"DELETE FROM {name} WHERE report_id IN (SELECT report_id FROM withheld_reports)"
+            )
+        conn.execute("COMMIT")
+        conn.execute("CHECKPOINT")
+
+
+def _fsync(path: Path) -> None:
+    """Force a file's bytes, or a folder's entries, to the disk: a power cut after the rename
+    must find the new warehouse whole, not an empty or half-written file under its name."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
 def publish(staging: Path, target: Path) -> dict[str, int]:
     """Copy the working database, which holds exactly the public tables and views, to a new
     file beside target, check that it opens, then rename it over target.
@@ -53,6 +96,7 @@ def publish(staging: Path, target: Path) -> dict[str, int]:
     building = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
     try:
         shutil.copyfile(staging, building)
+        withhold_reports(building)
         with duckdb.connect(str(building), read_only=True) as check:
             counts = {
                 name: check.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
@@ -60,7 +104,12 @@ def publish(staging: Path, target: Path) -> dict[str, int]:
             }
         # A WAL left by someone who opened the published file read-write belongs to the old file.
         Path(f"{target}.wal").unlink(missing_ok=True)
+        # Last thing before the rename, so whatever was done to the copy is on the disk.
+        _fsync(building)
+        pause_at("publish.copied")
         os.replace(building, target)
+        # The rename itself reaches the disk only with its folder.
+        _fsync(target.parent)
     finally:
         building.unlink(missing_ok=True)
         Path(f"{building}.wal").unlink(missing_ok=True)

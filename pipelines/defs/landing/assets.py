@@ -6,7 +6,7 @@ from pipelines.defs.resources import CorpusResource
 from pipelines.landing.sources import land_corpus
 from pipelines.preview import markdown_preview
 from pipelines.reading.documents import report_id_of
-from pipelines.warehouse.tables import replace_table
+from pipelines.warehouse.tables import replace_table, run_with_rows
 
 
 @dg.asset(
@@ -24,7 +24,8 @@ def source_files(
     context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     store = corpus.store
-    files = land_corpus(corpus.settings.sources, store).with_columns(
+    landed, unreadable = land_corpus(corpus.settings.sources, store)
+    files = landed.with_columns(
         report_id=report_id_of(pl.col("sha256")),
         stored_path=pl.concat_str(
             pl.lit(f"{store.objects}/"),
@@ -35,12 +36,19 @@ def source_files(
     )
     with duckdb.get_connection() as conn:
         replace_table(conn, "source_files", files)
+        # Files that could not be read join rejected_sources with the reports stage's rejections.
+        run_with_rows(
+            conn,
+            "CREATE OR REPLACE TABLE work.landing_rejections AS SELECT * FROM incoming_rows",
+            unreadable,
+        )
     new = files.filter("is_new")
     context.log.info(f"landed {files.height} files, {new.height} new")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": files.height,
             "new_files": new.height,
+            "unreadable": unreadable.height,
             "distinct_contents": files["sha256"].n_unique(),
             "store": dg.MetadataValue.path(str(store.root)),
             "preview": dg.MetadataValue.md(

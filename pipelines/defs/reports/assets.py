@@ -117,16 +117,19 @@ def reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             return {"reports": report_rows, "work.report_rejections": not_reports}
 
         refreshed = refresh(conn, REPORTS, keys, build)
-        rejected = (
-            pl.concat(
-                [
-                    read_table(conn, "work.read_rejections"),
-                    read_table(conn, "work.report_rejections"),
-                ]
-            )
-            .join(files.select("sha256", "source_name", "size", "stored_path"), on="sha256")
-            .sort("source_name")
-        )
+        rejected = pl.concat(
+            [
+                pl.concat(
+                    [
+                        read_table(conn, "work.read_rejections"),
+                        read_table(conn, "work.report_rejections"),
+                    ]
+                ).join(files.select("sha256", "source_name", "size", "stored_path"), on="sha256"),
+                # Files that could not even be read have no bytes in the store.
+                read_table(conn, "work.landing_rejections"),
+            ],
+            how="diagonal_relaxed",
+        ).sort("source_name")
         replace_table(conn, "rejected_sources", rejected)
         n_reports, regions = conn.execute(
             "SELECT count(*), count(DISTINCT region) FROM reports"

@@ -37,13 +37,15 @@ def indicators(duckdb: DuckDBResource) -> dg.MaterializeResult:
         "sentence_terms",
         "vocabulary",
         "keywords",
+        "quality_flags",
+        "withheld_reports",
     ],
     pool="warehouse",
     description=(
         "The published warehouse file (FAZHI_WAREHOUSE): the public tables and the sql/ views, "
         "the working database copied to a new file and renamed over the old one, so readers "
         "never see a half-built warehouse and a reader holding the old file neither blocks the "
-        "run nor breaks."
+        "run nor breaks. Reports listed in withheld_reports are left out of the copy."
     ),
 )
 def published_warehouse(

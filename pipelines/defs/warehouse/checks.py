@@ -8,19 +8,33 @@ from pipelines.defs.resources import CorpusResource
 @dg.asset_check(
     pool="warehouse",
     asset="published_warehouse",
-    description="The published file opens read-only and holds the reports of the working database.",
+    description=(
+        "The published file opens read-only and holds the reports of the working database but "
+        "the withheld ones."
+    ),
 )
 def published_matches_working(
     corpus: CorpusResource, duckdb: DuckDBResource
 ) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
-        working = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+        working, withheld = conn.execute(
+            "SELECT count(*), count(*) FILTER "
+            "(report_id IN (SELECT report_id FROM withheld_reports)) FROM reports"
+        ).fetchone()
     with open_duckdb(str(corpus.settings.warehouse), read_only=True) as published:
-        public = published.execute("SELECT count(*) FROM reports").fetchone()[0]
+        public, leaked = published.execute(
+            "SELECT count(*), count(*) FILTER "
+            "(report_id IN (SELECT report_id FROM withheld_reports)) FROM reports"
+        ).fetchone()
         views = published.execute(
             "SELECT count(*) FROM duckdb_views() WHERE NOT internal"
         ).fetchone()[0]
     return dg.AssetCheckResult(
-        passed=working == public and views > 0,
-        metadata={"working_reports": working, "published_reports": public, "views": views},
+        passed=public == working - withheld and leaked == 0 and views > 0,
+        metadata={
+            "working_reports": working,
+            "withheld_reports": withheld,
+            "published_reports": public,
+            "views": views,
+        },
     )
