@@ -52,7 +52,9 @@ def build_reports(
     this_year = date.today().year
     text = pl.col("text")
     candidates = (
-        documents.select("report_id", "sha256", "source_format", "encoding", "ocr_confidence")
+        documents.select(
+            "report_id", "sha256", "source_format", "encoding", "ocr_confidence", "ocr_pages"
+        )
         .join(clean_texts, on="report_id")
         .join(contents.select("sha256", "source_name", "arrived_at"), on="sha256")
         .join(metadata, on="report_id", how="left")

@@ -4,6 +4,7 @@ CREATE OR REPLACE TABLE reports (
     source_format VARCHAR NOT NULL,
     encoding VARCHAR,
     ocr_confidence DOUBLE,
+    ocr_pages STRUCT(page_no INTEGER, confidence DOUBLE)[],
     sha256 VARCHAR NOT NULL,
     arrived_at TIMESTAMPTZ,
     org_name VARCHAR,
@@ -29,7 +30,8 @@ COMMENT ON TABLE reports IS 'One row per distinct annual report on law-based gov
 COMMENT ON COLUMN reports.report_id IS 'Stable id: the first 16 hex digits of the SHA-256 of the bytes as they arrived.';
 COMMENT ON COLUMN reports.source_name IS 'Where it came from: the path relative to the corpus folder, or the URL it was scraped from (the first name these bytes arrived under; source_files lists all).';
 COMMENT ON COLUMN reports.source_format IS 'How the text was read: txt, html, docx, pdf (its text layer), doc or wps (legacy Word, and .wps files that are Word 97 inside, converted by LibreOffice), or pdf-ocr (a scanned PDF whose pages without a text layer were read by OCR: check a figure against the page before relying on it; see ocr_confidence).';
-COMMENT ON COLUMN reports.ocr_confidence IS 'For source_format pdf-ocr: the mean confidence (0-1) of the characters OCR read, over every page it read; a page under 0.9 is flagged by the ocr_pages_confident check. Null for text that was not read by OCR.';
+COMMENT ON COLUMN reports.ocr_confidence IS 'For source_format pdf-ocr: the mean confidence (0-1) of the characters OCR read, over every page it read; a page under 0.9 is flagged in quality_flags (see ocr_pages). Null for text that was not read by OCR.';
+COMMENT ON COLUMN reports.ocr_pages IS 'For source_format pdf-ocr: each page OCR read (page_no, 1-based) with the mean confidence of its characters; a page under 0.9 is flagged in quality_flags (ocr_pages_confident). Null for text that was not read by OCR.';
 COMMENT ON COLUMN reports.encoding IS 'The character encoding detected for text formats (utf-8, utf-8-sig, utf-16-le, gb18030 ...).';
 COMMENT ON COLUMN reports.sha256 IS 'SHA-256 of the bytes as they arrived; the store keeps them under this name.';
 COMMENT ON COLUMN reports.arrived_at IS 'When these bytes first arrived (UTC).';

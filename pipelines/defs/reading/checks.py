@@ -12,8 +12,8 @@ from pipelines.reading.ocr import LOW_CONFIDENCE
     description=(
         f"Every page of a scanned report that OCR read has a mean character confidence of at "
         f"least {LOW_CONFIDENCE}: a page read with less is worth comparing with the scan before "
-        "its figures are used. Warns, and quality_flags lists the pages; the report is published "
-        "either way (source_format pdf-ocr)."
+        "its figures are used. Warns, and quality_flags lists the pages; the report is "
+        "published (source_format pdf-ocr)."
     ),
 )
 def ocr_pages_confident(duckdb: DuckDBResource) -> dg.AssetCheckResult:
