@@ -148,20 +148,20 @@ def print_rows(
 def build(args: argparse.Namespace) -> int:
     """Materialize every asset, then print the cross-district summary."""
     from pipelines.definitions import defs
-    from pipelines.warehouse.build_lock import build_lock
+    from pipelines.defs.runs import FROM_SCRATCH_TAG, STARTED_BY_TAG
 
-    settings = load_settings()
-    check_build_target(settings)
+    check_build_target(load_settings())
     job = defs().resolve_job_def("build_warehouse")
-    with build_lock(settings.staging), _dagster_instance() as instance:
-        if getattr(args, "from_scratch", False):
-            # Every cached row and intermediate table goes; the store and the published file stay.
-            for database in (settings.staging, settings.work_database):
-                database.unlink(missing_ok=True)
-                Path(f"{database}.wal").unlink(missing_ok=True)
+    # The run itself waits for any other build of the warehouse and, once it holds the build
+    # lock, forgets the cached results if asked to (pipelines/defs/runs.py).
+    tags = {STARTED_BY_TAG: "by hand (fazhi build)"}
+    if getattr(args, "from_scratch", False):
+        tags[FROM_SCRATCH_TAG] = "true"
+    with _dagster_instance() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
+            tags=tags,
             # Warnings (rejected inputs, failed checks) reach the terminal; step chatter does not.
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
@@ -346,6 +346,36 @@ def evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def compliance(args: argparse.Namespace) -> int:
+    """Each report against the reporting rules: the mandated parts it has, and whether it was
+    published by 1 April of the following year."""
+    with _read_only_warehouse() as conn:
+        result = conn.execute(
+            "SELECT region, report_year AS year, has_measures AS measures, "
+            "has_leadership AS leadership, has_shortcomings AS shortcomings, has_plans AS plans, "
+            "missing_parts AS missing, published_date AS published, "
+            "published_on_time AS by_1_april, n_chars AS chars, n_figures AS figures "
+            "FROM marts.report_compliance WHERE $year IS NULL OR report_year = $year "
+            "ORDER BY region, report_year",
+            {"year": args.year},
+        )
+        columns = [column[0] for column in result.description]
+        rows = result.fetchall()
+    if args.format != "table":
+        print_rows(columns, rows, args.format)
+        return 0
+
+    def mark(value: object) -> object:
+        return (
+            "" if value is None else ("✓" if value else "✗") if isinstance(value, bool) else value
+        )
+
+    print_rows(columns, [[mark(value) for value in row] for row in rows], "table")
+    complete = sum(1 for row in rows if row[columns.index("missing")] is None)
+    print(f"\n{complete} of {len(rows)} reports contain all four mandated parts 四个法定部分齐全")
+    return 0
+
+
 def crawl(args: argparse.Namespace) -> int:
     """Crawl listing pages (or report pages) now and land the reports they link."""
     from pipelines.crawling.crawl import crawl as crawl_sites
@@ -413,6 +443,10 @@ def main(argv: list[str] | None = None) -> int:
         "gold", nargs="+", type=Path, help="TSV files: doc, line, surface, value, unit, ..."
     )
     evaluating.set_defaults(run=evaluate)
+    complying = commands.add_parser("compliance", help=compliance.__doc__)
+    complying.add_argument("--year", type=int, help="only reports covering this year")
+    format_option(complying)
+    complying.set_defaults(run=compliance)
     crawling = commands.add_parser("crawl", help=crawl.__doc__)
     crawling.add_argument(
         "urls", nargs="+", type=http_url, help="listing pages of a 法治政府建设 column"

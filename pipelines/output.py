@@ -55,6 +55,7 @@ LABELS: Mapping[str, str] = {
     "shortcomings": "不足原因",
     "plans": "下年安排",
     "missing": "缺少部分",
+    "by_1_april": "4月1日前发布",
     "by 1 April": "4月1日前",
 }
 

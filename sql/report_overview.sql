@@ -22,6 +22,6 @@ COMMENT ON COLUMN marts.report_overview.org_kind IS 'government or department.';
 COMMENT ON COLUMN marts.report_overview.title IS 'The report title (composed where the report prints none).';
 COMMENT ON COLUMN marts.report_overview.published_date IS 'Publication date where the source states one.';
 COMMENT ON COLUMN marts.report_overview.n_chars IS 'Length of the clean report text in characters.';
-COMMENT ON COLUMN marts.report_overview.source_format IS 'txt, html, docx or pdf.';
+COMMENT ON COLUMN marts.report_overview.source_format IS 'How the text was read: txt, html, docx, pdf, doc or wps (legacy Word via LibreOffice), pdf-ocr (a scan read by OCR: check its figures against the page).';
 COMMENT ON COLUMN marts.report_overview.source_name IS 'File path or URL the report came from.';
 COMMENT ON COLUMN marts.report_overview.report_id IS 'Key into reports and every table derived from it.';

@@ -3,6 +3,7 @@ publishes equals a build from scratch over the same inputs."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,8 +16,9 @@ import polars as pl
 import pytest
 
 from pipelines.settings import Settings
-from pipelines.warehouse.incremental import Stage, refresh, stage_keys
+from pipelines.warehouse.incremental import Refreshed, Stage, refresh, stage_keys
 from tests.conftest import SEEDS, Build, comparable_tables, run_build
+from tests.processes import kill_group, start, wait_for_file
 from tests.test_cleaning import (
     UNKNOWN_SITE_FOOTER,
     UNKNOWN_SITE_HEADER,
@@ -175,6 +177,97 @@ def test_a_refresh_that_fails_part_way_is_finished_by_the_next(
         ("b", 2),
         ("c", 1),
     ]
+
+
+# A stage with a keyed public table (sections), a public table without a key (boilerplate) and a
+# work table: one section and one dropped line per character of a report's text.
+KILLABLE = Stage(
+    "killable", code=("warehouse",), tables=("sections", "boilerplate", "work.lengths")
+)
+
+
+def characters(batch: pl.DataFrame, texts: dict[str, str]) -> dict[str, pl.DataFrame]:
+    chars = (
+        batch.join(
+            pl.DataFrame({"report_id": list(texts), "text": list(texts.values())}), "report_id"
+        )
+        .with_columns(char=pl.col("text").str.split(""))
+        .explode("char", empty_as_null=False)
+        .with_columns(no=pl.int_range(1, pl.len() + 1).over("report_id"))
+    )
+    return {
+        "sections": chars.select(
+            "report_id",
+            section_no="no",
+            parent_no=pl.lit(None, pl.Int32),
+            level=pl.lit(1),
+            label=pl.lit("一、"),
+            heading="char",
+            part=pl.lit("other"),
+            char_start=pl.col("no") - 1,
+            char_end="no",
+        ),
+        "boilerplate": chars.select(
+            "report_id", line_no="no", line="char", reason=pl.lit("test"), whole_line=pl.lit(True)
+        ),
+        "work.lengths": chars.group_by("report_id").agg(length=pl.len()),
+    }
+
+
+def refresh_texts(folder: Path, texts: dict[str, str]) -> Refreshed:
+    """Refresh KILLABLE in the working databases of folder, one report a batch."""
+    folder.mkdir(exist_ok=True)
+    with duckdb.connect(str(folder / "main.duckdb")) as connection:
+        connection.execute(f"ATTACH '{folder / 'work.duckdb'}' AS work")
+        keys = pl.DataFrame({"report_id": list(texts), "key": list(texts.values())})
+        return refresh(connection, KILLABLE, keys, lambda b: characters(b, texts), 1)
+
+
+def killable_contents(folder: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(folder / "main.duckdb"), read_only=True) as connection:
+        connection.execute(f"ATTACH '{folder / 'work.duckdb'}' AS work (READ_ONLY)")
+        queries = {table: f"SELECT * FROM {table}" for table in KILLABLE.tables}
+        queries["keys"] = "SELECT report_id, key FROM work.stage_keys"
+        return {
+            name: connection.execute(f"{query} ORDER BY ALL").fetchall()
+            for name, query in queries.items()
+        }
+
+
+@pytest.mark.parametrize("point", ["killable.keys_forgotten", "killable.rows_written"])
+def test_a_refresh_killed_part_way_is_finished_by_the_next_as_if_never_killed(
+    tmp_path: Path, point: str
+) -> None:
+    killed, fresh = tmp_path / "killed", tmp_path / "fresh"
+    before = {"a": "一二三", "b": "一二", "c": "一"}
+    # a goes, c changes, d comes: rows to delete, to replace and to make.
+    after = {"b": "一二", "c": "三二一〇", "d": "四五"}
+    refresh_texts(killed, before)
+    marker = tmp_path / "paused"
+    child = start(
+        [
+            "-c",
+            "import json, sys; from pathlib import Path; "
+            "from tests.test_incremental import refresh_texts; "
+            "refresh_texts(Path(sys.argv[1]), json.loads(sys.argv[2]))",
+            str(killed),
+            json.dumps(after),
+        ],
+        {**os.environ, "FAZHI_PAUSE_AT": point, "FAZHI_PAUSE_MARKER": str(marker)},
+        tmp_path / "stderr.log",
+    )
+    wait_for_file(marker, child, tmp_path / "stderr.log")
+    kill_group(child)
+
+    resumed = refresh_texts(killed, after)
+    # a's key went before the kill; c and d are made again, whatever rows they had.
+    assert (resumed.computed, resumed.reused, resumed.removed) == (2, 1, 0)
+    refresh_texts(fresh, after)
+    contents = killable_contents(killed)
+    assert contents == killable_contents(fresh)
+    # Neither the keyed table nor the one without a key holds a row twice.
+    for table in ("sections", "boilerplate"):
+        assert len(contents[table]) == len(set(contents[table])) == 8, table
 
 
 def test_a_build_from_scratch_forgets_every_cached_result(

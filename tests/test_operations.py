@@ -1,22 +1,25 @@
 """Unattended operation: the inbox sensor starts a build when report files arrive, the
-project's instance runs one build at a time, and a build by hand waits for the one running."""
+project's instance runs one build at a time, and every run that writes, whoever started it,
+waits for the one running and says for whom."""
 
 from __future__ import annotations
 
-import os
 import shutil
+import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 import yaml
 
 from pipelines.defs.landing.sensors import inbox_sensor
-from pipelines.settings import PROJECT_ROOT, Settings
-from pipelines.warehouse.build_lock import build_lock
+from pipelines.defs.runs import free_dead_runs
+from pipelines.settings import PROJECT_ROOT
+from pipelines.warehouse.build_lock import Holder, build_lock
 from tests.conftest import SEEDS
+from tests.processes import HANG, Deployment, start, wait_for_line
 
 
 def evaluate(cursor: str | None) -> dg.SensorResult:
@@ -57,32 +60,76 @@ def test_the_instance_runs_one_build_at_a_time() -> None:
     assert set(pools.values()) == {"warehouse"}
 
 
-def test_a_build_by_hand_waits_for_the_build_running(tmp_path: Path) -> None:
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    shutil.copy(SEEDS / "003_38f8238b59c0effd.txt", sources)
-    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
-    env = {
-        **os.environ,
-        "FAZHI_SOURCES": str(sources),
-        "FAZHI_WAREHOUSE": str(warehouse),
-        "FAZHI_DAGSTER_STORAGE": str(tmp_path / "dagster"),
-    }
-    staging = Settings(sources=sources, warehouse=warehouse).staging
-    with build_lock(staging):
-        build = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "build"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+@pytest.fixture
+def deployment(tmp_path: Path) -> Deployment:
+    (tmp_path / "sources").mkdir()
+    shutil.copy(SEEDS / "003_38f8238b59c0effd.txt", tmp_path / "sources")
+    return Deployment(tmp_path)
+
+
+# A run started as the daemon starts one: the job executed in a process of its own, with the
+# tags of the sensor that asked for it, and no fazhi command around it.
+SENSOR_RUN = """
+import sys
+import dagster as dg
+from pipelines.definitions import defs
+with dg.DagsterInstance.get() as instance:
+    result = defs().resolve_job_def("build_warehouse").execute_in_process(
+        instance=instance, raise_on_error=False, tags={"dagster/sensor_name": "inbox_sensor"}
+    )
+sys.exit(0 if result.success else 1)
+"""
+
+
+def test_a_build_by_hand_waits_for_the_build_running(deployment: Deployment) -> None:
+    nightly = Holder.this_process("the-nightly-build", "by schedule nightly_rebuild")
+    with build_lock(deployment.staging, nightly):
+        build = start(["-m", "pipelines.cli", "build"], deployment.env(), subprocess.PIPE)
+        waiting = wait_for_line(build, "waiting for")
+        # It says for whom it waits, and writes nothing meanwhile.
+        assert f"another build of this warehouse is running; waiting for {nightly.describe()}" in (
+            waiting
         )
-        # While another build holds the warehouse, this one waits and writes nothing.
-        with pytest.raises(subprocess.TimeoutExpired):
-            build.wait(timeout=4)
-        assert not warehouse.exists()
-    out, err = build.communicate(timeout=120)
+        assert not deployment.staging.exists()
+        assert not deployment.warehouse.exists()
+    out, err = build.communicate(timeout=HANG)
     assert build.returncode == 0, err
-    assert "another build of this warehouse is running; waiting for it" in err
     assert "1 reports from 1 regions" in out
-    assert warehouse.exists()
+    assert deployment.warehouse.exists()
+
+
+def test_a_run_the_daemon_starts_waits_for_the_build_running(deployment: Deployment) -> None:
+    by_hand = Holder.this_process("a-build-by-hand", "by hand (fazhi build)")
+    with build_lock(deployment.staging, by_hand):
+        run = start(["-c", SENSOR_RUN], deployment.env(), subprocess.PIPE)
+        assert by_hand.describe() in wait_for_line(run, "waiting for")
+        assert not deployment.staging.exists()
+        with deployment.instance() as instance:
+            (waiting,) = instance.get_runs()
+            assert waiting.tags["dagster/sensor_name"] == "inbox_sensor"
+            # A run that waits is alive: nobody marks it failed.
+            assert free_dead_runs(instance) == []
+            assert instance.get_run_by_id(waiting.run_id).status == dg.DagsterRunStatus.STARTED
+    _, err = run.communicate(timeout=HANG)
+    assert run.returncode == 0, err[-3000:]
+    with deployment.instance() as instance:
+        assert instance.get_run_by_id(waiting.run_id).status == dg.DagsterRunStatus.SUCCESS
+    with duckdb.connect(str(deployment.warehouse), read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM reports").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_build_waiting_for_another_stops_when_told_to(
+    deployment: Deployment, stop: signal.Signals
+) -> None:
+    running = Holder.this_process("the-running-build", "by sensor inbox_sensor")
+    with build_lock(deployment.staging, running):
+        build = start(["-m", "pipelines.cli", "build"], deployment.env(), subprocess.PIPE)
+        wait_for_line(build, "waiting for")
+        build.send_signal(stop)
+        _, err = build.communicate(timeout=HANG)
+    assert build.returncode == 1, err
+    assert not deployment.staging.exists()
+    with deployment.instance() as instance:
+        (stopped,) = instance.get_runs()
+        assert stopped.status == dg.DagsterRunStatus.FAILURE

@@ -1,4 +1,5 @@
-"""Resources: where the corpus and the warehouse are, and the working DuckDB database."""
+"""Resources: where the corpus and the warehouse are, and the working DuckDB database, which
+every run that uses it holds alone from its start to its end."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import dagster as dg
 import duckdb as duckdb_client
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.runs import sole_writer
 from pipelines.landing.store import ContentStore
 from pipelines.settings import Settings, load_settings
 
@@ -32,9 +34,18 @@ class CorpusResource(dg.ConfigurableResource):
 class WorkingDatabase(DuckDBResource):
     """The working database (the public tables, exactly as they will be published) with the
     pipeline's own tables and caches attached as catalog `work` from a file beside it, so that
-    publishing is a copy of the working file and never carries the caches along."""
+    publishing is a copy of the working file and never carries the caches along.
+
+    A run holds the build lock from the moment this resource is set up, before any step, to its
+    end: whoever started it, it waits for the run writing (pipelines/defs/runs.py).
+    """
 
     work_database: str
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WorkingDatabase]:
+        with sole_writer(context, Path(self.database), Path(self.work_database)):
+            yield self
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb_client.DuckDBPyConnection]:
@@ -51,6 +62,9 @@ def resources() -> dg.Definitions:
     settings = load_settings()
     settings.staging.parent.mkdir(parents=True, exist_ok=True)
     return dg.Definitions(
+        # Every run in one process, the jobs' and those the UI starts for a selection alike: the
+        # working DuckDB file takes one writer, and the build lock is held by the run's process.
+        executor=dg.in_process_executor,
         resources={
             "corpus": CorpusResource(
                 sources=str(settings.sources), warehouse=str(settings.warehouse)
@@ -58,5 +72,5 @@ def resources() -> dg.Definitions:
             "duckdb": WorkingDatabase(
                 database=str(settings.staging), work_database=str(settings.work_database)
             ),
-        }
+        },
     )

@@ -8,21 +8,28 @@ DDL. A run computes only the reports whose key is new, deletes the rows of repor
 gone or changed, and keeps every other row as it is. A change of code, rules or DDL makes
 every key new, and the stage's tables are recreated.
 
-A run killed part-way loses nothing: a report's old key is forgotten before its rows are
-touched, and its new key is recorded only after its new rows are in, so the next run redoes
-exactly the reports that were in flight.
+A run killed at any point resumes to exactly what a build from scratch makes: a report's rows
+are kept only while its current key is recorded. A run first forgets every key that is not
+current, then deletes every row that no recorded key vouches for (of reports gone or changed,
+and rows a killed run wrote without their key), and then writes each batch: the rows of the
+public tables in one transaction, then those of the work tables with the batch's keys in
+another (DuckDB writes one attached database per transaction), so a key is recorded only once
+all its report's rows are in.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib.metadata import version as package_version
 
 import duckdb
 import polars as pl
 
+from pipelines.fault_injection import pause_at
 from pipelines.settings import PROJECT_ROOT, RULES_DIR
 from pipelines.warehouse.tables import TABLES_DIR, insert_rows, run_with_rows, table_ddl
 
@@ -46,13 +53,15 @@ BATCH_REPORTS = 1000
 @dataclass(frozen=True)
 class Stage:
     """A per-report stage: its name, the folders of pipelines/ whose code it runs, the rule
-    files it reads and the tables it writes (public ones by name, its own as work.<name>); every
-    table has a report_id column."""
+    files it reads, the packages whose data or behaviour its results depend on (an upgrade of
+    the division table must place regions again) and the tables it writes (public ones by
+    name, its own as work.<name>); every table has a report_id column."""
 
     name: str
     code: tuple[str, ...]
     tables: tuple[str, ...]
     rules: tuple[str, ...] = field(default=())
+    packages: tuple[str, ...] = field(default=())
 
     @cached_property
     def version(self) -> str:
@@ -69,6 +78,8 @@ class Stage:
         for path in sources:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
+        for package in self.packages:
+            digest.update(f"{package}=={package_version(package)}".encode())
         return digest.hexdigest()[:16]
 
 
@@ -125,6 +136,17 @@ def _reset(conn: duckdb.DuckDBPyConnection, stage: Stage) -> None:
     conn.execute("INSERT INTO work.stage_versions VALUES (?, ?)", [stage.name, stage.version])
 
 
+@contextmanager
+def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    conn.begin()
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
 def _write(conn: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
     if not is_work_table(table):
         insert_rows(conn, table, rows)
@@ -135,6 +157,19 @@ def _write(conn: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> N
     )
     if rows.height:
         run_with_rows(conn, f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows", rows)
+
+
+def _delete_rows_not_of(
+    conn: duckdb.DuckDBPyConnection, tables: list[str], kept: pl.DataFrame
+) -> None:
+    """Delete every row of tables whose report is not among kept (report_id)."""
+    for table in tables:
+        if table_exists(conn, table):
+            run_with_rows(
+                conn,
+                f"DELETE FROM {table} WHERE report_id NOT IN (SELECT report_id FROM incoming_rows)",
+                kept,
+            )
 
 
 def refresh(
@@ -162,39 +197,44 @@ def refresh(
         "report_id", key=pl.concat_str(pl.lit(f"{stage.version}:"), pl.col("key"))
     ).unique("report_id")
     stored = stage_keys(conn, stage)
+    kept = wanted.join(stored, on=["report_id", "key"], how="semi").select("report_id")
     todo = wanted.join(stored, on=["report_id", "key"], how="anti").sort("report_id")
-    stale = stored.join(wanted, on=["report_id", "key"], how="anti").select("report_id")
-    if stale.height:
-        run_with_rows(
-            conn,
-            "DELETE FROM work.stage_keys WHERE stage = ? "
-            "AND report_id IN (SELECT report_id FROM incoming_rows)",
-            stale,
-            [stage.name],
-        )
-        for table in stage.tables:
-            if table_exists(conn, table):
-                run_with_rows(
-                    conn,
-                    f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM incoming_rows)",
-                    stale,
-                )
+    public = [table for table in stage.tables if not is_work_table(table)]
+    work = [table for table in stage.tables if is_work_table(table)]
+    # Keys first: a report without its key is made again, whatever rows it still has.
+    run_with_rows(
+        conn,
+        "DELETE FROM work.stage_keys WHERE stage = ? "
+        "AND report_id NOT IN (SELECT report_id FROM incoming_rows)",
+        kept,
+        [stage.name],
+    )
+    pause_at(f"{stage.name}.keys_forgotten")
+    with _transaction(conn):
+        _delete_rows_not_of(conn, public, kept)
+    with _transaction(conn):
+        _delete_rows_not_of(conn, work, kept)
     batches = list(todo.iter_slices(batch_reports))
     if not batches and not all(table_exists(conn, table) for table in stage.tables):
         # Nothing to make, but the next stage reads these tables: make them, empty.
         batches = [todo]
     for batch in batches:
         outputs = compute(batch.select("report_id"))
-        for table in stage.tables:
-            _write(conn, table, outputs[table])
-        run_with_rows(
-            conn,
-            "INSERT INTO work.stage_keys SELECT ?, report_id, key FROM incoming_rows",
-            batch,
-            [stage.name],
-        )
+        with _transaction(conn):
+            for table in public:
+                _write(conn, table, outputs[table])
+        pause_at(f"{stage.name}.rows_written")
+        with _transaction(conn):
+            for table in work:
+                _write(conn, table, outputs[table])
+            run_with_rows(
+                conn,
+                "INSERT INTO work.stage_keys SELECT ?, report_id, key FROM incoming_rows",
+                batch,
+                [stage.name],
+            )
     return Refreshed(
         computed=todo.height,
-        reused=wanted.height - todo.height,
-        removed=stale.join(wanted, on="report_id", how="anti").height,
+        reused=kept.height,
+        removed=stored.join(wanted, on="report_id", how="anti").height,
     )

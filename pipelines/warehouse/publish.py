@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.fault_injection import pause_at
 from pipelines.settings import SQL_DIR
 from pipelines.warehouse.tables import public_tables
 
@@ -70,6 +71,16 @@ def withhold_reports(database: Path) -> None:
         conn.execute("CHECKPOINT")
 
 
+def _fsync(path: Path) -> None:
+    """Force a file's bytes, or a folder's entries, to the disk: a power cut after the rename
+    must find the new warehouse whole, not an empty or half-written file under its name."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
 def publish(staging: Path, target: Path) -> dict[str, int]:
     """Copy the working database, which holds exactly the public tables and views, to a new
     file beside target, check that it opens, then rename it over target.
@@ -93,7 +104,12 @@ def publish(staging: Path, target: Path) -> dict[str, int]:
             }
         # A WAL left by someone who opened the published file read-write belongs to the old file.
         Path(f"{target}.wal").unlink(missing_ok=True)
+        # Last thing before the rename, so whatever was done to the copy is on the disk.
+        _fsync(building)
+        pause_at("publish.copied")
         os.replace(building, target)
+        # The rename itself reaches the disk only with its folder.
+        _fsync(target.parent)
     finally:
         building.unlink(missing_ok=True)
         Path(f"{building}.wal").unlink(missing_ok=True)

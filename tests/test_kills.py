@@ -1,0 +1,149 @@
+"""The kill harness: a real `fazhi build` killed hard (SIGKILL to its process group) at every
+stage, each time at a named point (pipelines/fault_injection.py) the test waits for. After
+each kill the published warehouse is the one before, byte for byte, and the next build, with no
+flag and no help, completes and publishes exactly what a build from scratch publishes.
+
+The killed build takes in a changed corpus (a report gone, one renamed, one new), so every
+stage has rows to delete, to replace and to make when it dies. The module prints a table of
+kill point and outcome at its end. (A kill between forgetting stale keys and deleting their
+rows is tested on refresh itself, in tests/test_incremental.py.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines.cli import main as fazhi
+from tests.conftest import SEEDS, comparable_tables, run_build
+from tests.processes import HANG, Deployment, kill_group, start, wait_for_file
+
+POINTS = {
+    "landing.stored": "landing: inputs in the store, their arrivals not yet logged",
+    "cleaning.rows_written": "cleaning: a batch's boilerplate rows in, its work rows and keys not",
+    "structure.rows_written": "structure: a batch's sections and sentences in, their keys not",
+    "facts.rows_written": "facts: a batch's facts in, their keys not",
+    "terms.rows_written": "terms: a batch's terms in, their work rows and keys not",
+    "publish.copied": "publish: the new file copied and synced, not yet renamed",
+}
+
+
+def change_corpus(sources: Path) -> None:
+    """A report taken away, one renamed (same report, another key), one new."""
+    (sources / "000_39ca0c9c455ce9cc.txt").unlink()
+    (sources / "002_0d1779802d6e58b2.txt").rename(sources / "002_renamed.txt")
+    shutil.copy(SEEDS / "004_67f9df3a2b388bff.txt", sources)
+
+
+def build_by_hand_here(deployment: Deployment) -> int:
+    """`fazhi build` on the deployment, run in this process, which has loaded the definitions
+    already, and in a thread of its own, so a build that never ends fails the test instead of
+    hanging it (a run blocked by Dagster's pool does not hear signals)."""
+    outcome: list[int | BaseException] = []
+
+    def build() -> None:
+        try:
+            outcome.append(fazhi(["build"]))
+        except BaseException as error:
+            outcome.append(error)
+
+    with deployment.environment():
+        thread = threading.Thread(target=build, daemon=True)
+        thread.start()
+        thread.join(HANG)
+    assert outcome, f"the build after the killed one still runs after {HANG} s"
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    """A deployment that has built four seeds by hand: the state every kill starts from."""
+    deployment = Deployment(tmp_path_factory.mktemp("kills") / "built")
+    deployment.sources.mkdir(parents=True)
+    for seed in sorted(SEEDS.glob("*.txt"))[:4]:
+        shutil.copy(seed, deployment.sources)
+    with deployment.environment():
+        assert fazhi(["build"]) == 0
+    return deployment
+
+
+@pytest.fixture(scope="module")
+def from_scratch(tmp_path_factory: pytest.TempPathFactory, built: Deployment) -> dict:
+    """What a build from scratch of the changed corpus publishes."""
+    root = tmp_path_factory.mktemp("from_scratch")
+    shutil.copytree(built.sources, root / "sources")
+    change_corpus(root / "sources")
+    warehouse = root / "warehouse" / "fazhi.duckdb"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert run_build(root / "sources", warehouse, monkeypatch).result.success
+    return comparable_tables(warehouse)
+
+
+@pytest.fixture(scope="module")
+def outcomes(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """Kill point → outcome, printed as a table once every point has been tried."""
+    table: dict[str, str] = {}
+    yield table
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if reporter and capture and table:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line("")
+            reporter.write_line(f"{'kill point':<24} {'in flight':<68} outcome")
+            for point, outcome in table.items():
+                reporter.write_line(f"{point:<24} {POINTS[point]:<68} {outcome}")
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_a_build_killed_at_any_point_is_completed_by_the_next_as_if_never_killed(
+    point: str,
+    built: Deployment,
+    from_scratch: dict,
+    outcomes: dict[str, str],
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    outcomes[point] = "failed"
+    deployment = Deployment(tmp_path / "deployment")
+    shutil.copytree(built.root, deployment.root)
+    published = digest(deployment.warehouse)
+    change_corpus(deployment.sources)
+
+    log = tmp_path / "killed.log"
+    killed = start(["-m", "pipelines.cli", "build"], deployment.env(pause_at=point), log)
+    wait_for_file(deployment.paused, killed, log)
+    kill_group(killed)
+    # Readers still see the warehouse of the build before, untouched.
+    assert digest(deployment.warehouse) == published
+
+    capfd.readouterr()
+    started = time.monotonic()
+    assert build_by_hand_here(deployment) == 0
+    seconds = time.monotonic() - started
+    err = capfd.readouterr().err
+    assert comparable_tables(deployment.warehouse) == from_scratch
+    assert not list(deployment.warehouse.parent.glob("*.building*"))
+    with deployment.instance() as instance:
+        runs = instance.get_runs()
+        dead = runs[1]
+        assert dead.status == dg.DagsterRunStatus.FAILURE
+        assert runs[0].status == dg.DagsterRunStatus.SUCCESS
+        assert instance.event_log_storage.get_concurrency_run_ids() == set()
+    assert f"freed pool slot of run {dead.run_id}, whose process is gone" in err
+    outcomes[point] = (
+        f"published kept; next build freed the dead run's slot, completed in {seconds:.0f} s, "
+        "equals a build from scratch"
+    )
