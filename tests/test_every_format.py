@@ -326,7 +326,8 @@ def test_conversion_runs_without_network() -> None:
 def test_the_confidence_of_every_page_ocr_read_is_on_the_report(formats_build: Build) -> None:
     with formats_build.connect() as conn:
         pages = conn.execute(
-            "SELECT p.page_no, p.confidence FROM reports, unnest(ocr_pages) AS t(p) "
+            "SELECT p.page_no, p.confidence FROM reports, unnest(CAST(ocr_pages::JSON AS "
+            "STRUCT(page_no INTEGER, confidence DOUBLE)[])) AS t(p) "
             "WHERE source_format = 'pdf-ocr' ORDER BY 1"
         ).fetchall()
         others = conn.execute(

@@ -136,7 +136,7 @@ CHECKS = (
         SELECT report_id,
                format('its text was read by OCR from {} scanned page(s), mean confidence {:.3f}: '
                       'check a figure against its page before relying on it',
-                      len(ocr_pages), ocr_confidence) AS detail
+                      json_array_length(ocr_pages), ocr_confidence) AS detail
         FROM reports
         WHERE source_format = 'pdf-ocr'
         """,
@@ -150,7 +150,8 @@ CHECKS = (
                format('page {{}} read by OCR with a mean confidence of {{:.3f}}, under '
                       '{LOW_CONFIDENCE}: compare its text and figures with the scan',
                       p.page_no, p.confidence) AS detail
-        FROM reports, unnest(ocr_pages) AS t(p)
+        FROM reports,
+             unnest(CAST(ocr_pages::JSON AS STRUCT(page_no INTEGER, confidence DOUBLE)[])) AS t(p)
         WHERE p.confidence < {LOW_CONFIDENCE}
         """,
     ),

@@ -90,6 +90,13 @@ def build_reports(
         .with_columns(
             org_kind=org_kind(pl.col("org_name"), pl.col("region")),
             n_chars=text.str.len_chars().cast(pl.Int64),
+            # JSON text, not nested types: BI drivers (SQLAlchemy, JDBC) read no STRUCT or LIST.
+            meta_sources=pl.col("meta_sources").struct.json_encode(),
+            ocr_pages=pl.concat_str(
+                pl.lit("["),
+                pl.col("ocr_pages").list.eval(pl.element().struct.json_encode()).list.join(","),
+                pl.lit("]"),
+            ),
         )
         .drop(
             "reason",
