@@ -46,7 +46,7 @@ test: lint browser
 	$(VENV)/bin/pytest
 
 # Speed is measured here, never in the tests: figures go to bench/results/.
-REPORTS ?= 2000
+REPORTS ?= 2000 10000
 bench: install
 	$(VENV)/bin/python -m bench.segmentation
 	$(VENV)/bin/python -m bench.pipeline --reports $(REPORTS)
