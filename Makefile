@@ -17,7 +17,7 @@ export UV_COMPILE_BYTECODE := 1
 export DAGSTER_HOME := $(CURDIR)
 export FAZHI_DAGSTER_STORAGE ?= $(CURDIR)/.dagster
 
-.PHONY: install browser run test lint bench ui clean
+.PHONY: install converters browser run test lint bench ui clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -32,21 +32,33 @@ install: $(VENV)/.installed
 
 # The tests look at the HTML report in a real headless Chromium: Debian's package (Playwright's
 # own browser download does not work here), with CJK fonts so Chinese renders as text.
+# strace lets a test read the system calls publishing makes (the fsync before the rename).
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
-$(CHROMIUM) $(CJK_FONT):
+STRACE := /usr/bin/strace
+$(CHROMIUM) $(CJK_FONT) $(STRACE):
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo -E) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo -E) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk strace
 
-browser: $(CHROMIUM) $(CJK_FONT)
+browser: $(CHROMIUM) $(CJK_FONT) $(STRACE)
 
-run: install
+# Legacy Word (.doc, and .wps files that are Word 97 inside) is read by converting it with
+# LibreOffice, headless (Debian's Writer without the GUI); OCR needs nothing from apt, its
+# models ship in the rapidocr-onnxruntime wheel.
+SOFFICE := /usr/bin/soffice
+$(SOFFICE):
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo -E) apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui
+
+converters: $(SOFFICE)
+
+run: install converters
 	$(VENV)/bin/fazhi build
 
 lint: install
 	$(VENV)/bin/ruff check pipelines tests bench
 
-test: lint browser
+test: lint browser converters
 	$(VENV)/bin/pytest
 
 # Speed is measured here, never in the tests: figures go to bench/results/.
@@ -55,9 +67,12 @@ bench: install
 	$(VENV)/bin/python -m bench.segmentation
 	$(VENV)/bin/python -m bench.pipeline --reports $(REPORTS)
 
+# Says which sensors and schedules are on and whether the inbox sensor starts a build at once,
+# then runs `dagster dev`; Ctrl-C or SIGTERM (to make or to it) stops the UI and the daemon.
+UI_PORT ?= 3000
 ui: install
 	mkdir -p $(FAZHI_DAGSTER_STORAGE)
-	$(VENV)/bin/dagster dev -m pipelines.definitions
+	$(VENV)/bin/python -m pipelines.ui --port $(UI_PORT)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .dagster warehouse/*.duckdb warehouse/.work

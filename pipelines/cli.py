@@ -12,12 +12,14 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
 import duckdb
 
+from pipelines.output import FORMATS, render
 from pipelines.settings import PROJECT_ROOT, Settings, load_settings
 
 BAD_ARGUMENT = 2
@@ -126,6 +128,23 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def format_option(parser: argparse.ArgumentParser) -> None:
+    """--format for a command that prints rows: a table for people, csv or json for programs."""
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (for people, Chinese labels above English ones), csv or json (for programs)",
+    )
+
+
+def print_rows(
+    columns: Sequence[str], rows: Sequence[Sequence[object]], form: str, labelled: bool = True
+) -> None:
+    """Print rows as the command's --format asks: every command that prints rows goes here."""
+    print(render(columns, rows, form, labelled))
+
+
 def build(args: argparse.Namespace) -> int:
     """Materialize every asset, then print the cross-district summary."""
     from pipelines.definitions import defs
@@ -175,9 +194,9 @@ def summary(_: argparse.Namespace) -> int:
     settings = load_settings()
     with _read_only_warehouse() as conn:
         print(cross_district_summary(conn))
-    print(f"\nwarehouse: {settings.warehouse}")
+    print(f"\n数据库文件 warehouse: {settings.warehouse}")
     if settings.report_page.exists():
-        print(f"report:    {settings.report_page} (open it in a browser)")
+        print(f"报告页面   report:    {settings.report_page} (在浏览器中打开 open it in a browser)")
     return 0
 
 
@@ -193,14 +212,17 @@ def search(args: argparse.Namespace) -> int:
         )
     with _read_only_warehouse() as conn:
         hits = search_sentences(conn, query, args.region, args.year, args.limit)
+    if args.format != "table":
+        print_rows(hits.columns, hits.rows(), args.format)
+        return 0
     if hits.is_empty():
-        print(f"no sentence matches {query!r}")
+        print(f"没有匹配的句子 · no sentence matches {query!r}")
         return 0
     for rank, hit in enumerate(hits.iter_rows(named=True), start=1):
         sentence = hit["sentence"]
         for term in hit["matched_terms"].split(" "):
             sentence = sentence.replace(term, f"【{term}】")
-        section = hit["section"] or "(before the first heading)"
+        section = hit["section"] or "（第一个标题之前 before the first heading）"
         print(f"{rank:>2}. {hit['region']} {hit['report_year']} · {section}  [{hit['score']:.2f}]")
         print(f"    {sentence}")
         print(
@@ -213,7 +235,6 @@ def search(args: argparse.Namespace) -> int:
 def compare(args: argparse.Namespace) -> int:
     """Regions side by side for one indicator, with the sentence behind every figure."""
     from pipelines.marts.compare import UnknownIndicator, compare, resolve_indicator
-    from pipelines.preview import aligned_table
 
     with _read_only_warehouse() as conn:
         try:
@@ -221,8 +242,12 @@ def compare(args: argparse.Namespace) -> int:
         except UnknownIndicator as error:
             raise CommandError(str(error), BAD_ARGUMENT) from error
         rows = compare(conn, indicator, args.year)
+    if args.format != "table":
+        print_rows(rows.columns, rows.rows(), args.format)
+        return 0
     year = f" in {args.year}" if args.year else ""
-    print(f"{name} ({indicator}, {unit}){year}: {rows['report_id'].n_unique()} reports state it\n")
+    n = rows["report_id"].n_unique()
+    print(f"{name} ({indicator}, {unit}){year}: {n} 份报告有此数字 · {n} reports state it\n")
     if rows.is_empty():
         return 0
     table = [
@@ -230,25 +255,22 @@ def compare(args: argparse.Namespace) -> int:
             row["region"],
             row["report_year"],
             f"{row['value']:g} {row['unit']}",
-            row["qualifier"],
+            row["surface"],
             f"{row['figure_no']}/{row['figures']}",
             _clip(row["sentence"], 48),
             f"{row['report_id']}[{row['char_start']}:{row['char_end']}]",
         )
         for row in rows.iter_rows(named=True)
     ]
-    print(
-        aligned_table(
-            ["region", "year", "value", "qualifier", "figure", "evidence", "where"], table
-        )
-    )
+    columns = ["region", "year", "value", "as written", "figure", "evidence", "where"]
+    print_rows(columns, table, "table")
     return 0
 
 
 def sql(args: argparse.Namespace) -> int:
-    """Run SQL against the warehouse, read-only, and print each result as a table."""
+    """Run SQL against the warehouse, read-only, and print each result as a table (or as CSV
+    or JSON)."""
     from pipelines.marts.confined import Refused, query_statements, refusal
-    from pipelines.preview import aligned_table
 
     try:
         statements = query_statements(args.query)
@@ -267,18 +289,23 @@ def sql(args: argparse.Namespace) -> int:
                 raise CommandError(
                     f"refused: {why}" if why else f"SQL error: {error}", BAD_ARGUMENT
                 ) from error
-            if number:
+            if number and args.format != "json":
                 print()
             if headers:
-                print(aligned_table(headers, rows[: args.max_rows]))
+                print_rows(headers, rows[: args.max_rows], args.format, labelled=False)
             if len(rows) > args.max_rows:
-                print(f"(first {args.max_rows} rows; --max-rows shows more)")
+                # Beside the rows, not among them, where a program reads CSV or JSON.
+                print(
+                    f"(first {args.max_rows} rows; --max-rows shows more)",
+                    file=sys.stdout if args.format == "table" else sys.stderr,
+                )
     return 0
 
 
 def export(args: argparse.Namespace) -> int:
-    """Write every marts view as a Parquet file (zstd) into a folder."""
-    from pipelines.marts.export import NotAFolder, export_marts
+    """Write every marts view as Parquet (zstd) and CSV files, and all of them as one Excel
+    workbook, into a folder."""
+    from pipelines.marts.export import WORKBOOK, NotAFolder, export_marts
 
     with _read_only_warehouse() as conn:
         try:
@@ -291,7 +318,8 @@ def export(args: argparse.Namespace) -> int:
                 + (f" ({error.filename})" if error.filename else "")
             ) from error
     for view, n in counts.items():
-        print(f"{args.folder / (view + '.parquet')}: {n} rows")
+        print(f"{args.folder / view}.parquet and .csv: {n} rows")
+    print(f"{args.folder / WORKBOOK}: 每个数据集一页 a sheet per mart ({len(counts)})")
     return 0
 
 
@@ -315,6 +343,36 @@ def evaluate(args: argparse.Namespace) -> int:
         counts = result.mismatches["category"].value_counts(sort=True).rows()
         print("\nmismatches: " + ", ".join(f"{category} {n}" for category, n in counts))
         print(aligned_table(result.mismatches.columns, result.mismatches.rows()))
+    return 0
+
+
+def compliance(args: argparse.Namespace) -> int:
+    """Each report against the reporting rules: the mandated parts it has, and whether it was
+    published by 1 April of the following year."""
+    with _read_only_warehouse() as conn:
+        result = conn.execute(
+            "SELECT region, report_year AS year, has_measures AS measures, "
+            "has_leadership AS leadership, has_shortcomings AS shortcomings, has_plans AS plans, "
+            "missing_parts AS missing, published_date AS published, "
+            "published_on_time AS by_1_april, n_chars AS chars, n_figures AS figures "
+            "FROM marts.report_compliance WHERE $year IS NULL OR report_year = $year "
+            "ORDER BY region, report_year",
+            {"year": args.year},
+        )
+        columns = [column[0] for column in result.description]
+        rows = result.fetchall()
+    if args.format != "table":
+        print_rows(columns, rows, args.format)
+        return 0
+
+    def mark(value: object) -> object:
+        return (
+            "" if value is None else ("✓" if value else "✗") if isinstance(value, bool) else value
+        )
+
+    print_rows(columns, [[mark(value) for value in row] for row in rows], "table")
+    complete = sum(1 for row in rows if row[columns.index("missing")] is None)
+    print(f"\n{complete} of {len(rows)} reports contain all four mandated parts 四个法定部分齐全")
     return 0
 
 
@@ -363,25 +421,32 @@ def main(argv: list[str] | None = None) -> int:
     searching.add_argument("--region", help="only this region (any spelling) or its sub-regions")
     searching.add_argument("--year", type=int, help="only reports covering this year")
     searching.add_argument("--limit", type=positive_int, default=10, help="how many sentences (10)")
+    format_option(searching)
     searching.set_defaults(run=search)
     comparing = commands.add_parser("compare", help=compare.__doc__)
     comparing.add_argument(
         "indicator", help="an indicator id or Chinese name, e.g. 行政复议案件受理数"
     )
     comparing.add_argument("--year", type=int, help="only reports covering this year")
+    format_option(comparing)
     comparing.set_defaults(run=compare)
     querying = commands.add_parser("sql", help=sql.__doc__)
     querying.add_argument("query", help='e.g. "SELECT * FROM marts.indicator_matrix"')
     querying.add_argument("--max-rows", type=positive_int, default=100, help="rows to print (100)")
+    format_option(querying)
     querying.set_defaults(run=sql)
     exporting = commands.add_parser("export", help=export.__doc__)
-    exporting.add_argument("folder", type=Path, help="where the .parquet files go")
+    exporting.add_argument("folder", type=Path, help="where the .parquet, .csv and .xlsx files go")
     exporting.set_defaults(run=export)
     evaluating = commands.add_parser("eval", help=evaluate.__doc__)
     evaluating.add_argument(
         "gold", nargs="+", type=Path, help="TSV files: doc, line, surface, value, unit, ..."
     )
     evaluating.set_defaults(run=evaluate)
+    complying = commands.add_parser("compliance", help=compliance.__doc__)
+    complying.add_argument("--year", type=int, help="only reports covering this year")
+    format_option(complying)
+    complying.set_defaults(run=compliance)
     crawling = commands.add_parser("crawl", help=crawl.__doc__)
     crawling.add_argument(
         "urls", nargs="+", type=http_url, help="listing pages of a 法治政府建设 column"

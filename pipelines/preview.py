@@ -29,11 +29,16 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def aligned_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain-text table whose columns line up in a terminal, Chinese text included."""
-    cells = [[str(h) for h in headers]] + [
-        ["" if v is None else str(v) for v in row] for row in rows
-    ]
+def aligned_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    above: Sequence[str] | None = None,
+) -> str:
+    """A plain-text table whose columns line up in a terminal, Chinese text included; above is
+    a second header line over the first (the Chinese labels of English column names)."""
+    heads = [[str(h) for h in above]] if above else []
+    heads.append([str(h) for h in headers])
+    cells = heads + [["" if v is None else str(v) for v in row] for row in rows]
     widths = [max(display_width(row[i]) for row in cells) for i in range(len(headers))]
 
     def line(row: list[str]) -> str:
@@ -42,4 +47,5 @@ def aligned_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> s
         ).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
+    body = cells[len(heads) :]
+    return "\n".join([*(line(head) for head in heads), rule, *(line(row) for row in body)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.preview import aligned_table
+from pipelines.output import labelled_table
 
 # One row per report: two reports of one region, year and issuing body are two rows.
 SUMMARY_SQL = """
@@ -61,9 +61,10 @@ def cross_district_summary(conn: duckdb.DuckDBPyConnection) -> str:
     ).fetchall()
     n_regions = len({row[0] for row in rows})
     parts = [
-        f"fazhi warehouse: {len(rows)} reports from {n_regions} regions",
+        f"数据库 fazhi warehouse: {len(rows)} reports from {n_regions} regions"
+        f"（{len(rows)} 份报告，{n_regions} 个地区）",
         "",
-        aligned_table(
+        labelled_table(
             [
                 "region",
                 "parent",
@@ -72,7 +73,7 @@ def cross_district_summary(conn: duckdb.DuckDBPyConnection) -> str:
                 "chars",
                 "figures",
                 "indicators",
-                "复议受理",
+                "reconsideration",
                 "source",
             ],
             rows,
@@ -80,20 +81,21 @@ def cross_district_summary(conn: duckdb.DuckDBPyConnection) -> str:
     ]
     parts += [
         "",
-        "figures: quantities found; indicators: those mapped to a standard indicator; "
-        "复议受理: administrative reconsideration cases received (facts.indicator)",
+        "数字 figures: quantities found; 指标数字 indicators: those mapped to a standard "
+        "indicator; 复议受理 reconsideration: administrative reconsideration cases received "
+        "(facts.indicator)",
     ]
     crawled = conn.execute(
         "SELECT region, report_year, source_name FROM reports WHERE source_name LIKE 'http%' "
         "ORDER BY region, report_year, source_name"
     ).fetchall()
     if crawled:
-        parts += ["", f"crawled from the web: {len(crawled)} reports"]
+        parts += ["", f"网上抓取 crawled from the web: {len(crawled)} reports"]
         parts += [f"  {region} {year}: {url}" for region, year, url in crawled]
     if _has_table(conn, "quality_flags"):
         flags = conn.execute(FLAGS_SQL).fetchall()
         (flagged,) = conn.execute("SELECT count(DISTINCT report_id) FROM quality_flags").fetchone()
-        parts += ["", f"quality flags: {_reports(flagged)} flagged"]
+        parts += ["", f"质量标记 quality flags: {_reports(flagged)} flagged"]
         if flags:
             parts[-1] += ", published all the same (see quality_flags for the details)"
         parts += [
@@ -108,7 +110,7 @@ def cross_district_summary(conn: duckdb.DuckDBPyConnection) -> str:
         (n_withheld,) = conn.execute(
             "SELECT count(DISTINCT report_id) FROM withheld_reports"
         ).fetchone()
-        parts += ["", f"withheld reports: {n_withheld}"]
+        parts += ["", f"暂不发布 withheld reports: {n_withheld}"]
         if withheld:
             parts[-1] += (
                 " (a pipeline invariant failed for them: left out of this warehouse, the "
@@ -118,10 +120,10 @@ def cross_district_summary(conn: duckdb.DuckDBPyConnection) -> str:
     if rejected:
         parts += [
             "",
-            f"rejected inputs: {len(rejected)} "
+            f"未收录 rejected inputs: {len(rejected)} "
             "(see rejected_sources; the store keeps what could be read)",
         ]
         parts += [f"  {name}: {reason}" for name, reason in rejected]
     else:
-        parts += ["", "rejected inputs: 0"]
+        parts += ["", "未收录 rejected inputs: 0"]
     return "\n".join(parts)

@@ -12,6 +12,7 @@ SELECT
     qualifier,
     figures,
     sentence,
+    read_by_ocr,
     report_id,
     fact_no,
     char_start,
@@ -31,6 +32,7 @@ COMMENT ON COLUMN marts.headline_figures.unit IS 'The indicator''s unit.';
 COMMENT ON COLUMN marts.headline_figures.qualifier IS 'exact, approx, at_least or at_most.';
 COMMENT ON COLUMN marts.headline_figures.figures IS 'How many figures the report states for the indicator in all (see marts.indicator_values).';
 COMMENT ON COLUMN marts.headline_figures.sentence IS 'The sentence the figure came from.';
+COMMENT ON COLUMN marts.headline_figures.read_by_ocr IS 'True when the figure was read by OCR from a scanned page: check it against the page before relying on it.';
 COMMENT ON COLUMN marts.headline_figures.report_id IS 'The report (reports.report_id).';
 COMMENT ON COLUMN marts.headline_figures.fact_no IS 'The fact (facts.fact_no).';
 COMMENT ON COLUMN marts.headline_figures.char_start IS 'Where the mention starts in reports.text (0-based).';

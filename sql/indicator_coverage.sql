@@ -14,8 +14,7 @@ FROM main.reports AS r
 CROSS JOIN main.indicators AS i
 LEFT JOIN main.facts AS f
     ON f.report_id = r.report_id AND f.indicator = i.indicator_id AND NOT f.is_target
-GROUP BY ALL
-ORDER BY r.parent_region NULLS LAST, r.region, r.report_year, r.org_name, i.indicator_id;
+GROUP BY ALL;
 COMMENT ON VIEW marts.indicator_coverage IS 'Which standard indicators each report states at all: one row per report and indicator, so a missing figure shows as stated = false rather than as a missing row.';
 COMMENT ON COLUMN marts.indicator_coverage.region IS 'The unit compared across reports.';
 COMMENT ON COLUMN marts.indicator_coverage.parent_region IS 'The unit the region belongs to, where known.';

@@ -18,8 +18,7 @@ SELECT
     max(value) FILTER (indicator = 'legal_publicity_events') AS legal_publicity_events,
     report_id
 FROM marts.headline_figures
-GROUP BY region, parent_region, report_year, org_name, report_id
-ORDER BY parent_region NULLS LAST, region, report_year, org_name;
+GROUP BY region, parent_region, report_year, org_name, report_id;
 COMMENT ON VIEW marts.indicator_matrix IS 'A region-by-year matrix of the headline indicators, one row per report and one numeric column per indicator, ready for a BI chart as a plain table. Each cell is the report''s headline figure (marts.headline_figures) in the indicator''s own unit; empty where the report does not state it. Evidence for every cell is in marts.headline_figures.';
 COMMENT ON COLUMN marts.indicator_matrix.region IS 'The unit compared across reports.';
 COMMENT ON COLUMN marts.indicator_matrix.parent_region IS 'The unit the region belongs to, where known.';

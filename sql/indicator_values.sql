@@ -20,6 +20,7 @@ SELECT
     f.surface,
     f.subject,
     s.text AS sentence,
+    r.source_format = 'pdf-ocr' AS read_by_ocr,
     f.report_id,
     f.fact_no,
     f.sentence_no,
@@ -50,6 +51,7 @@ COMMENT ON COLUMN marts.indicator_values.figures IS 'How many figures the report
 COMMENT ON COLUMN marts.indicator_values.surface IS 'The mention as written.';
 COMMENT ON COLUMN marts.indicator_values.subject IS 'What is counted, as the sentence names it.';
 COMMENT ON COLUMN marts.indicator_values.sentence IS 'The sentence the figure came from.';
+COMMENT ON COLUMN marts.indicator_values.read_by_ocr IS 'True when the figure was read by OCR from a scanned page (reports.source_format pdf-ocr, with reports.ocr_confidence): check it against the page before relying on it.';
 COMMENT ON COLUMN marts.indicator_values.report_id IS 'The report (reports.report_id).';
 COMMENT ON COLUMN marts.indicator_values.fact_no IS 'The fact (facts.fact_no).';
 COMMENT ON COLUMN marts.indicator_values.sentence_no IS 'The sentence (sentences.sentence_no).';

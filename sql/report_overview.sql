@@ -12,8 +12,7 @@ SELECT
     source_format,
     source_name,
     report_id
-FROM main.reports
-ORDER BY parent_region NULLS LAST, region, report_year, org_name;
+FROM main.reports;
 COMMENT ON VIEW marts.report_overview IS 'One line per report for a cross-district overview: which region and year it covers, who issued it and how long it is.';
 COMMENT ON COLUMN marts.report_overview.region IS 'The unit compared across reports, one spelling per unit.';
 COMMENT ON COLUMN marts.report_overview.parent_region IS 'The unit the region belongs to, where known.';
@@ -23,6 +22,6 @@ COMMENT ON COLUMN marts.report_overview.org_kind IS 'government or department.';
 COMMENT ON COLUMN marts.report_overview.title IS 'The report title (composed where the report prints none).';
 COMMENT ON COLUMN marts.report_overview.published_date IS 'Publication date where the source states one.';
 COMMENT ON COLUMN marts.report_overview.n_chars IS 'Length of the clean report text in characters.';
-COMMENT ON COLUMN marts.report_overview.source_format IS 'txt, html, docx or pdf.';
+COMMENT ON COLUMN marts.report_overview.source_format IS 'How the text was read: txt, html, docx, pdf, doc or wps (legacy Word via LibreOffice), pdf-ocr (a scan read by OCR: check its figures against the page).';
 COMMENT ON COLUMN marts.report_overview.source_name IS 'File path or URL the report came from.';
 COMMENT ON COLUMN marts.report_overview.report_id IS 'Key into reports and every table derived from it.';

@@ -1,6 +1,15 @@
 CREATE SCHEMA IF NOT EXISTS marts;
-CREATE OR REPLACE MACRO marts.search_sentences(query) AS TABLE
-WITH words AS (
+-- A macro's table names resolve in the session's default database, not in the one the macro
+-- lives in. So each table is found by query_table() in the database named by `database`,
+-- by default the current one: a file attached under another name is searched with
+-- w.marts.search_sentences('...', database := 'w').
+CREATE OR REPLACE MACRO marts.search_sentences(query, database := NULL) AS TABLE
+WITH known AS (
+    SELECT term, sentences, n FROM query_table(
+        '"' || replace(coalesce(database, current_database()), '"', '""') || '".main.vocabulary'
+    )
+),
+words AS (
     SELECT DISTINCT word
     FROM (SELECT unnest(string_split(trim(query), ' ')) AS word)
     WHERE word <> ''
@@ -9,9 +18,9 @@ candidates AS (
     -- A word of the query that is a known term is looked up as it is; any other run of text
     -- is looked up by the known terms inside it.
     SELECT v.term, v.sentences AS df, w.word
-    FROM main.vocabulary AS v
+    FROM known AS v
     JOIN words AS w ON v.term = w.word
-        OR (contains(w.word, v.term) AND w.word NOT IN (SELECT term FROM main.vocabulary))
+        OR (contains(w.word, v.term) AND w.word NOT IN (SELECT term FROM known))
 ),
 query_terms AS (
     -- Of the terms inside one word, the longest: 行政复议 rather than 复议 in 行政复议案件.
@@ -24,8 +33,11 @@ query_terms AS (
 ),
 corpus AS (
     SELECT
-        (SELECT count(*) FROM main.sentences) AS n_sentences,
-        (SELECT sum(n) FROM main.vocabulary) / (SELECT count(*) FROM main.sentences) AS avg_terms
+        count(*) AS n_sentences,
+        (SELECT sum(n) FROM known) / count(*) AS avg_terms
+    FROM query_table(
+        '"' || replace(coalesce(database, current_database()), '"', '""') || '".main.sentences'
+    )
 ),
 scored AS (
     -- BM25 with k1 = 1.2 and b = 0.75.
@@ -38,7 +50,9 @@ scored AS (
             / (st.tf + 1.2 * (0.25 + 0.75 * st.terms_in_sentence / corpus.avg_terms))
         ) AS score,
         string_agg(st.term, ' ' ORDER BY st.term) AS matched_terms
-    FROM main.sentence_terms AS st
+    FROM query_table(
+        '"' || replace(coalesce(database, current_database()), '"', '""') || '".main.sentence_terms'
+    ) AS st
     JOIN query_terms AS q USING (term)
     CROSS JOIN corpus
     GROUP BY st.report_id, st.sentence_no
@@ -58,9 +72,15 @@ SELECT
     s.char_start,
     s.char_end
 FROM scored
-JOIN main.sentences AS s USING (report_id, sentence_no)
-JOIN main.reports AS r USING (report_id)
-LEFT JOIN main.sections AS sec
+JOIN query_table(
+    '"' || replace(coalesce(database, current_database()), '"', '""') || '".main.sentences'
+) AS s USING (report_id, sentence_no)
+JOIN query_table(
+    '"' || replace(coalesce(database, current_database()), '"', '""') || '".main.reports'
+) AS r USING (report_id)
+LEFT JOIN query_table(
+    '"' || replace(coalesce(database, current_database()), '"', '""') || '".main.sections'
+) AS sec
     ON sec.report_id = s.report_id AND sec.section_no = s.section_no
 ORDER BY scored.score DESC, r.region, r.report_year, s.report_id, s.sentence_no;
-COMMENT ON MACRO TABLE marts.search_sentences IS 'Full-text search over every sentence, ranked by BM25: SELECT * FROM marts.search_sentences(''行政复议 纠错'') LIMIT 10. The query is terms apart by spaces; an unsegmented run of Chinese (行政复议案件) is looked up by the longest known terms inside it. Returns score, region, parent_region, report_year, org_name, section (the heading of the sentence''s section), part, sentence, matched_terms, and report_id, sentence_no, char_start, char_end to find the sentence in reports.text.';
+COMMENT ON MACRO TABLE marts.search_sentences IS 'Full-text search over every sentence, ranked by BM25: SELECT * FROM marts.search_sentences(''行政复议 纠错'') LIMIT 10. The query is terms apart by spaces; an unsegmented run of Chinese (行政复议案件) is looked up by the longest known terms inside it. Returns score, region, parent_region, report_year, org_name, section (the heading of the sentence''s section), part, sentence, matched_terms, and report_id, sentence_no, char_start, char_end to find the sentence in reports.text. In a session where the warehouse is attached under another name, name it: ATTACH ''fazhi.duckdb'' AS w (READ_ONLY); SELECT * FROM w.marts.search_sentences(''行政复议'', database := ''w'').';

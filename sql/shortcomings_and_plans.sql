@@ -19,8 +19,7 @@ SELECT
     length(p.plans) AS plans_chars,
     r.report_id
 FROM main.reports AS r
-LEFT JOIN parts AS p USING (report_id)
-ORDER BY r.parent_region NULLS LAST, r.region, r.report_year, r.org_name;
+LEFT JOIN parts AS p USING (report_id);
 COMMENT ON VIEW marts.shortcomings_and_plans IS 'Each report''s shortcomings section and plans section (the parts of sections.part), side by side per region and year: what each body says fell short, and what it will do next.';
 COMMENT ON COLUMN marts.shortcomings_and_plans.region IS 'The unit compared across reports.';
 COMMENT ON COLUMN marts.shortcomings_and_plans.parent_region IS 'The unit the region belongs to, where known.';

@@ -1,7 +1,8 @@
 CREATE SCHEMA IF NOT EXISTS marts;
 CREATE OR REPLACE VIEW marts.term_emphasis AS
 WITH region_years AS (
-    SELECT region, report_year, count(*) AS reports, sum(n_chars) AS n_chars
+    -- sum() of BIGINT is HUGEINT, which BI drivers cannot read: cast back.
+    SELECT region, report_year, count(*) AS reports, CAST(sum(n_chars) AS BIGINT) AS n_chars
     FROM main.reports
     GROUP BY ALL
 )
@@ -9,8 +10,8 @@ SELECT
     y.region,
     y.report_year,
     t.term,
-    sum(t.n) AS n,
-    round(sum(t.n) * 10000.0 / y.n_chars, 3) AS per_10k_chars,
+    CAST(sum(t.n) AS BIGINT) AS n,
+    round(CAST(sum(t.n) AS DOUBLE) * 10000 / y.n_chars, 3) AS per_10k_chars,
     y.n_chars,
     y.reports
 FROM main.terms AS t

@@ -1,10 +1,12 @@
 """A government site for the scraper tests, served for real on 127.0.0.1.
 
-A 法治政府建设 column with two listing pages (下一页), report pages in the portal layout, an
-article that points at its Word attachment, a news item that is not a report, a report under a
-path robots.txt forbids, a slow page, a page that fails twice before it works, a moved report
-(301), an oversize report and a dead link. Every response carries an ETag and honours
-If-None-Match, and every request is logged with its time.
+A 法治政府建设 column with four listing pages (reached by 下一页, by numbered page links and by a
+createPageHTML script pager) that name reports in seven ways, report pages in the portal layout,
+articles that point at their Word, WPS (Word 97 inside) and zip attachments, news items and
+notices with a report's words (a meeting, an award, an information-disclosure annual report, a
+call for reports), a report under a path robots.txt forbids, a slow page, a page that fails
+twice before it works, a moved report (301), an oversize page and a dead link. Every response
+carries an ETag and honours If-None-Match, and every request is logged with its time.
 """
 
 from __future__ import annotations
@@ -16,14 +18,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.conftest import SEEDS
-from tests.report_files import as_docx
+from tests.report_files import as_doc, as_docx, as_pdf, zipped
 from tests.site_pages import Page, portal
 
 HTML = "text/html; charset=utf-8"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOC = "application/msword"
+ZIP = "application/zip"
 SLOW_SECONDS = 1.0
 OVERSIZE_BYTES = 3 * 1024 * 1024
 
@@ -38,17 +43,51 @@ def report_page(seed: str, url: str, date: str) -> bytes:
     return portal(Page(lines[0], date, "区司法局", url, lines)).encode("utf-8")
 
 
-def listing(items: list[tuple[str, str]], next_page: str | None) -> bytes:
+def listing(items: list[tuple[str, str]], next_page: str | None, pager: str = "") -> bytes:
     links = "".join(
         f'<li><a href="{href}">{text}</a><span>2024-03-20</span></li>' for href, text in items
     )
-    pager = f'<a href="{next_page}">下一页</a>' if next_page else ""
+    pager += f'<a href="{next_page}">下一页</a>' if next_page else ""
     return (
         '<html><head><meta charset="utf-8"><title>法治政府建设_某区人民政府</title></head><body>'
         '<div class="nav"><a href="/">首页</a> <a href="/zwgk/">政务公开</a></div>'
         f'<ul class="list">{links}</ul><div class="pager">{pager}</div>'
         "<div>主办单位:某区人民政府 津ICP备05004411号</div></body></html>"
     ).encode()
+
+
+def article(title: str, attached: list[tuple[str, str]]) -> bytes:
+    """An article that only points at its attached files."""
+    links = "".join(f'<p>附件:<a href="{href}">{name}</a></p>' for href, name in attached)
+    return (
+        f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f"<h1>{title}</h1><p>发布时间:2024-03-20</p>{links}</body></html>"
+    ).encode()
+
+
+def news(title: str, body: str) -> bytes:
+    return (
+        f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f"<h1>{title}</h1><p>{body}</p></body></html>"
+    ).encode()
+
+
+@cache
+def attachment_files() -> dict[str, bytes]:
+    """The Word 97 file (as .doc and as .wps) and the zip the articles attach, made once."""
+    return {
+        "doc": as_doc(as_docx(report_lines("001_d9e95e2a48e67257.txt"))),
+        "wps": as_doc(as_docx(report_lines("004_67f9df3a2b388bff.txt"))),
+        "zip": zipped(
+            {
+                "2022年度法治政府建设工作情况的报告.docx": as_docx(
+                    report_lines("003_38f8238b59c0effd.txt")
+                ),
+                "附件/2020年法治政府建设报告.pdf": as_pdf(report_lines("002_0d1779802d6e58b2.txt")),
+            },
+            gbk_names=True,
+        ),
+    }
 
 
 @dataclass
@@ -100,8 +139,67 @@ def build_routes(base: str) -> dict[str, Route]:
                     ("f.html", "某区2022年法治政府建设情况报告"),
                 ],
                 None,
+                # Numbered pages: 3 is reached only by its number.
+                '<a href="index.html">1</a> <a href="index_1.html">2</a> '
+                '<a href="index_2.html">3</a>',
             )
         ),
+        "/fzzf/index_2.html": Route(
+            listing(
+                [
+                    ("g.html", "某某局2022年法治建设情况报告"),
+                    ("award.html", "我区2023年法治政府建设工作获评全市优秀"),
+                    ("xxgk.html", "某区2023年政府信息公开工作年度报告"),
+                ],
+                None,
+                # A TRS script pager: 4 pages, this is the third (0-based 2).
+                '<script>createPageHTML(4, 2, "index", "html");</script>',
+            )
+        ),
+        "/fzzf/index_3.html": Route(
+            listing(
+                [
+                    ("h.html", "某某区2023年度依法治区工作报告"),
+                    ("i.html", "关于2022年度法治政府建设工作情况的报告"),
+                    ("call.html", "关于开展2024年度法治政府建设督察工作的通知"),
+                    ("meeting.html", "区委依法治区办召开2024年第一次会议"),
+                ],
+                None,
+            )
+        ),
+        "/fzzf/g.html": Route(
+            report_page("004_67f9df3a2b388bff.txt", base + "/fzzf/g.html", "2024-03-01")
+        ),
+        "/fzzf/award.html": Route(
+            news(
+                "我区2023年法治政府建设工作获评全市优秀",
+                "近日，全市法治政府建设考评结果公布，我区2023年法治政府建设工作获评优秀等次。",
+            )
+        ),
+        "/fzzf/xxgk.html": Route(
+            news(
+                "某区2023年政府信息公开工作年度报告",
+                "一、总体情况。二、主动公开政府信息情况。三、收到和处理政府信息公开申请情况。",
+            )
+        ),
+        "/fzzf/h.html": Route(
+            article(
+                "某某区2023年度依法治区工作报告",
+                [
+                    ("files/yifazhiqu_2023.doc", "某某区2023年度依法治区工作报告.doc"),
+                    ("files/yifazhiqu_2023_annex.wps", "附件.wps"),
+                ],
+            )
+        ),
+        "/fzzf/files/yifazhiqu_2023.doc": Route(attachment_files()["doc"], DOC),
+        "/fzzf/files/yifazhiqu_2023_annex.wps": Route(attachment_files()["wps"], DOC),
+        "/fzzf/i.html": Route(
+            article(
+                "关于2022年度法治政府建设工作情况的报告",
+                [("files/fzzf_2022.zip", "2022年度法治政府建设工作情况的报告.zip")],
+            )
+        ),
+        "/fzzf/files/fzzf_2022.zip": Route(attachment_files()["zip"], ZIP),
         "/fzzf/a.html": Route(
             report_page("000_39ca0c9c455ce9cc.txt", base + "/fzzf/a.html", "2021-03-25")
         ),
@@ -145,6 +243,8 @@ def serve_fixture_site() -> Iterator[FixtureSite]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            # When the request arrived, before any work on it (hashing a 3 MB body takes a while).
+            arrived = time.monotonic()
             route = site.routes.get(self.path)
             status = 404 if route is None else route.status
             if route and route.failures_left:
@@ -153,7 +253,7 @@ def serve_fixture_site() -> Iterator[FixtureSite]:
             etag = f'"{hashlib.sha256(route.body).hexdigest()[:16]}"' if route else None
             if status == 200 and etag and self.headers.get("If-None-Match") == etag:
                 status = 304
-            site.log.append((time.monotonic(), self.path, status))
+            site.log.append((arrived, self.path, status))
             if route and route.delay:
                 time.sleep(route.delay)
             self.send_response(status)

@@ -97,7 +97,9 @@ def test_unreadable_inputs_are_rejected_with_reasons_and_kept(seeds_build: Build
         stored = conn.execute("SELECT stored_path FROM rejected_sources").fetchall()
     assert rejected == {
         "bad/empty.txt": "empty file",
-        "bad/image.txt": "binary file: it contains NUL bytes and is not UTF-16 text",
+        # The bytes say what it is, whatever the name.
+        "bad/image.txt": "PNG image: not a report format; a scanned report is read by OCR when "
+        "it comes as a PDF",
     }
     assert all(Path(path).exists() for (path,) in stored)
 

@@ -303,15 +303,19 @@ def test_pdf_lines_wrapped_by_the_page_are_joined_back() -> None:
         line(78, 780, "级行政机关负责人出庭应诉率达到100%。"),
         line(106, 756, "二、存在的不足"),
     ]
-    assert join_wrapped_lines([first_page, second_page]) == [
-        "某某区2023年法治政府建设报告",
-        "2023年,某某区坚持以习近平法治思想为指导,全面推进法治政府建设,各项工作取得新成效。",
-        "一、主要举措和成效",
-        "全年受理行政复议案件35件,办结32件,纠错率为12%,行政复议决定全部在法定期限内作出,"
-        "行政应诉工作同步推进,各级行政机关负责人出庭应诉率达到100%。",
-        "- 1 -",
-        "二、存在的不足",
-    ]
+    assert join_wrapped_lines([first_page, second_page]) == (
+        [
+            "某某区2023年法治政府建设报告",
+            "2023年,某某区坚持以习近平法治思想为指导,全面推进法治政府建设,各项工作取得新成效。",
+            "一、主要举措和成效",
+            "全年受理行政复议案件35件,办结32件,纠错率为12%,行政复议决定全部在法定期限内作出,"
+            "行政应诉工作同步推进,各级行政机关负责人出庭应诉率达到100%。",
+            "二、存在的不足",
+            # Page numbers follow the report's own lines, so none stands before a signature.
+            "- 1 -",
+        ],
+        [],
+    )
 
 
 def test_page_hints_read_the_head_of_a_page() -> None:

@@ -6,10 +6,12 @@ traceback."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -216,8 +218,95 @@ def test_export_writes_every_mart_from_a_confined_connection(
     ran = fazhi("export", str(tmp_path / "marts"), warehouse=warehouse)
     assert ran.code == 0, ran.err
     written = sorted(path.name for path in (tmp_path / "marts").iterdir())
-    assert "indicator_matrix.parquet" in written
+    assert {"indicator_matrix.parquet", "indicator_matrix.csv", "fazhi_marts.xlsx"} <= set(written)
     # No half-written file is left beside them.
-    assert all(name.endswith(".parquet") and not name.startswith(".") for name in written)
+    assert not [name for name in written if name.startswith(".") or name.endswith(".part")]
     # A second export replaces the files.
     assert fazhi("export", str(tmp_path / "marts"), warehouse=warehouse).code == 0
+
+
+# Another program at the other end of a pipe: it reads CSV or JSON from stdin and prints what
+# it understood as JSON.
+READER = textwrap.dedent(
+    """
+    import csv, json, sys
+    if sys.argv[1] == "csv":
+        print(json.dumps(list(csv.DictReader(sys.stdin))))
+    else:
+        print(json.dumps([json.loads(line) for line in sys.stdin]))
+    """
+)
+
+
+def piped(*args: str, warehouse: Path, form: str) -> object:
+    """What the reader made of `fazhi ARGS --format FORM` piped into it."""
+    producer = subprocess.Popen(
+        [str(FAZHI), *args, "--format", form],
+        stdout=subprocess.PIPE,
+        env=os.environ | {"FAZHI_WAREHOUSE": str(warehouse)},
+    )
+    consumer = subprocess.run(
+        [sys.executable, "-c", READER, form],
+        stdin=producer.stdout,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    producer.stdout.close()
+    assert producer.wait() == 0
+    return json.loads(consumer.stdout)
+
+
+def test_compare_sql_and_search_pipe_csv_and_json_into_another_program(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        expected = conn.execute(
+            "SELECT v.region, v.report_year, value, surface, coalesce(source_url, source_name) "
+            "FROM marts.indicator_values AS v JOIN reports USING (report_id) "
+            "WHERE indicator = 'admin_reconsideration_received' ORDER BY ALL"
+        ).fetchall()
+        reports = conn.execute(
+            "SELECT region, report_year, published_date, n_chars FROM reports ORDER BY ALL"
+        ).fetchall()
+    compared = piped("compare", "行政复议案件受理数", warehouse=warehouse, form="csv")
+    assert (
+        sorted(
+            (
+                row["region"],
+                int(row["report_year"]),
+                float(row["value"]),
+                row["surface"],
+                row["source"],
+            )
+            for row in compared
+        )
+        == expected
+    )
+    assert {row["indicator_name"] for row in compared} == {"行政复议案件受理数"}
+    # Two queries: one JSON array each, one per line.
+    results = piped(
+        "sql",
+        "SELECT region, report_year, published_date, n_chars FROM reports ORDER BY ALL; "
+        "SELECT count(*) AS n FROM reports",
+        warehouse=warehouse,
+        form="json",
+    )
+    assert results[1] == [{"n": len(reports)}]
+    assert [
+        (row["region"], row["report_year"], row["published_date"], row["n_chars"])
+        for row in results[0]
+    ] == [(region, year, day and day.isoformat(), n) for region, year, day, n in reports]
+    (hits,) = piped("search", "行政复议", "--limit", "3", warehouse=warehouse, form="json")
+    assert len(hits) == 3
+    assert all("行政复议" in hit["sentence"] and hit["report_id"] for hit in hits)
+    # A table is for people: each column's Chinese label above its English name.
+    table = fazhi("compare", "行政复议案件受理数", warehouse=warehouse).out.splitlines()
+    assert table[2].split()[:3] == ["地区", "年度", "数值"]
+    assert table[3].split()[:3] == ["region", "year", "value"]
+
+
+def test_the_row_limit_note_stays_out_of_csv(warehouse: Path) -> None:
+    ran = fazhi(
+        "sql", "SELECT * FROM range(5)", "--max-rows", "2", "--format", "csv", warehouse=warehouse
+    )
+    assert ran.out.splitlines() == ["range", "0", "1"]
+    assert "first 2 rows" in ran.err

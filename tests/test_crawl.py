@@ -26,8 +26,26 @@ from tests.conftest import SEEDS, run_build
 from tests.fixture_site import FixtureSite, Route, serve_fixture_site
 
 INTERVAL = 0.2
-REPORTS = ["/fzzf/a.html", "/fzzf/c.html", "/fzzf/d.html", "/fzzf/e.html"]
+REPORTS = ["/fzzf/a.html", "/fzzf/c.html", "/fzzf/d.html", "/fzzf/e.html", "/fzzf/g.html"]
 ATTACHMENT = "/fzzf/files/dongjiang_2023.docx"
+ATTACHMENTS = [
+    ATTACHMENT,
+    "/fzzf/files/yifazhiqu_2023.doc",
+    "/fzzf/files/yifazhiqu_2023_annex.wps",
+    "/fzzf/files/fzzf_2022.zip",
+]
+# Five report pages, four attachments, of which a zip of two files.
+CRAWLED_REPORTS = 10
+# Pages with a report's words that are news or notices: never landed.
+NOT_REPORTS = {
+    "/fzzf/award.html": "not a report: none of a report's parts",
+    "/fzzf/xxgk.html": "not a report: no title naming a year and 法治",
+}
+PASSED_OVER = {
+    "/fzzf/notice.html": "not a report: the link names 通知",
+    "/fzzf/call.html": "not a report: the link names 通知",
+    "/fzzf/meeting.html": "not a report: the link names 召开",
+}
 
 
 def polite_fetcher() -> Fetcher:
@@ -66,12 +84,43 @@ def outcome(log: pl.DataFrame, site: FixtureSite, path: str) -> tuple[str, str |
 def test_every_linked_report_lands_and_nothing_else(crawled) -> None:
     site, root, first, _ = crawled
     landed = set(first.filter(pl.col("outcome") == "landed", pl.col("kind") != "listing")["url"])
-    assert landed == {site.url(path) for path in [*REPORTS, ATTACHMENT]}
+    assert landed == {site.url(path) for path in [*REPORTS, *ATTACHMENTS]}
     arrivals = ContentStore(root / "warehouse" / "store").arrivals()
     assert set(arrivals["source_name"]) == landed
     assert set(arrivals["origin"]) == {"crawl"}
-    # A news item and a notice about reports are never fetched.
-    assert site.served("/fzzf/news.html") == site.served("/fzzf/notice.html") == 0
+    # News and notices named as such in the listing are never fetched.
+    for path in ["/fzzf/news.html", *PASSED_OVER]:
+        assert site.served(path) == 0
+
+
+def test_a_listing_that_names_reports_many_ways_is_followed_through_every_pager(
+    crawled,
+) -> None:
+    site, _, first, _ = crawled
+    listings = set(first.filter(pl.col("kind") == "listing")["url"])
+    # 下一页, a numbered page link, and a createPageHTML script pager.
+    assert listings == {site.url(f"/fzzf/index{n}.html") for n in ("", "_1", "_2", "_3")}
+    names = {
+        "法治政府建设情况报告": "/fzzf/a.html",
+        "法治政府建设报告": "/fzzf/c.html",
+        "法治政府建设情况的报告": "/fzzf/d.html",
+        "法治建设情况报告": "/fzzf/g.html",
+        "依法治区工作报告": "/fzzf/h.html",
+        "关于2022年度法治政府建设工作情况的报告": "/fzzf/i.html",
+        "法治政府建设工作报告": "/fzzf/b.html",
+    }
+    fetched = set(first["url"])
+    assert {site.url(path) for path in names.values()} <= fetched
+
+
+def test_news_and_notices_with_a_reports_words_are_recorded_as_not_reports(crawled) -> None:
+    site, _, first, _ = crawled
+    for path, reason in {**NOT_REPORTS, **PASSED_OVER}.items():
+        state, why = outcome(first, site, path)
+        assert state == "skipped"
+        assert why.startswith(reason)
+    # Judged on what they hold, once fetched.
+    assert all(site.served(path) == 1 for path in NOT_REPORTS)
 
 
 def test_failures_are_recorded_with_their_reason(crawled) -> None:
@@ -81,10 +130,8 @@ def test_failures_are_recorded_with_their_reason(crawled) -> None:
     state, reason = outcome(first, site, "/fzzf/f.html")
     assert state == "failed"
     assert reason.startswith("too large")
-    assert outcome(first, site, "/fzzf/b.html") == (
-        "skipped",
-        "a page that points at its attachment",
-    )
+    for pointer in ("/fzzf/b.html", "/fzzf/h.html", "/fzzf/i.html"):
+        assert outcome(first, site, pointer) == ("skipped", "a page that points at its attachment")
 
 
 def test_robots_txt_is_respected(crawled) -> None:
@@ -142,7 +189,21 @@ def test_a_build_after_a_crawl_shows_the_crawled_reports_by_url(
         2020,
     )
     assert by_name[site.url(ATTACHMENT)][1:] == ("docx", "东疆综合保税区", 2023)
-    assert len([name for name in by_name if name.startswith("http")]) == 5
+    # The Word 97 attachments and the files of the zip are reports of their own.
+    assert by_name[site.url("/fzzf/files/yifazhiqu_2023.doc")][1:] == ("doc", "滨海新区", 2024)
+    assert by_name[site.url("/fzzf/files/yifazhiqu_2023_annex.wps")][1:] == (
+        "wps",
+        "东疆综合保税区",
+        2023,
+    )
+    zip_url = site.url("/fzzf/files/fzzf_2022.zip")
+    assert by_name[f"{zip_url}!2022年度法治政府建设工作情况的报告.docx"][1:] == (
+        "docx",
+        "滨海新区",
+        2020,
+    )
+    assert by_name[f"{zip_url}!附件/2020年法治政府建设报告.pdf"][1:3] == ("pdf", "天津滨海高新区")
+    assert len([name for name in by_name if name.startswith("http")]) == CRAWLED_REPORTS
     with build.connect() as conn:
         crawls = dict(
             conn.execute(
@@ -156,7 +217,7 @@ def test_a_build_after_a_crawl_shows_the_crawled_reports_by_url(
     monkeypatch.setenv("FAZHI_WAREHOUSE", str(root / "warehouse" / "fazhi.duckdb"))
     assert main(["summary"]) == 0
     printed = capsys.readouterr().out
-    assert "crawled from the web: 5 reports" in printed
+    assert f"crawled from the web: {CRAWLED_REPORTS} reports" in printed
     assert f"天津经济技术开发区 2020: {site.url('/fzzf/a.html')}" in printed
 
 
@@ -167,14 +228,15 @@ def test_fazhi_crawl_lands_reports_for_the_next_build(
     with serve_fixture_site() as site:
         assert main(["crawl", site.url("/fzzf/index.html"), "--interval", "0.05"]) == 0
     printed = capsys.readouterr().out
-    # Under the default 30 MB limit the 3 MB page lands too (the build then judges it).
-    assert "6 documents in the store from this crawl" in printed
+    # Under the default 30 MB limit the 3 MB page is fetched, and refused on what it holds.
+    assert "9 documents in the store from this crawl" in printed
     assert "forbidden by robots.txt" in printed
     store = ContentStore(tmp_path / "warehouse" / "store")
-    assert store.arrivals().height == 6
+    assert store.arrivals().height == 9
     logged = CrawlLog(store).read()
     assert set(logged["started_by"]) == {"fazhi crawl"}
-    assert logged.filter(pl.col("outcome") == "landed", pl.col("kind") != "listing").height == 6
+    assert logged.filter(pl.col("outcome") == "landed", pl.col("kind") != "listing").height == 9
+    assert outcome(logged, site, "/fzzf/f.html")[1].startswith("not a report")
 
 
 def test_a_page_slower_than_the_timeout_fails_with_that_reason() -> None:
@@ -307,4 +369,4 @@ def test_a_build_with_a_listed_site_makes_no_request_and_shows_every_crawl(
             "SELECT count(*) FROM reports WHERE source_name LIKE 'http%'"
         ).fetchone()[0]
     assert crawls == {"schedule weekly_crawl": 1, "fazhi crawl": 1}
-    assert crawled_reports == 5
+    assert crawled_reports == CRAWLED_REPORTS

@@ -82,8 +82,14 @@ REPORT = ["某区2023年法治政府建设情况报告", "一、主要工作", "
         # The bytes decide, not the name: a workbook saved as .docx is still a workbook.
         ("misnamed.docx", xlsx(), "Excel workbook (.xlsx): not a report format"),
         ("slides.pptx", pptx(), "PowerPoint presentation (.pptx): not a report format"),
-        ("reports.zip", zipped("report.docx", as_docx(REPORT)), "zip archive: not a report"),
-        ("download", zipped("report.txt", "报告".encode()), "zip archive: not a report"),
+        # A zip is unpacked when it lands; its own row says so.
+        (
+            "reports.zip",
+            zipped("report.docx", as_docx(REPORT)),
+            "zip archive: unpacked, its 1 file(s) read as inputs of their own "
+            "(archive!report.docx)",
+        ),
+        ("download", zipped("report.txt", "报告".encode()), "zip archive: unpacked, its 1 file(s)"),
     ],
 )
 def test_containers_that_are_not_reports_are_refused_as_what_they_are(

@@ -3,6 +3,8 @@ run publishes."""
 
 from __future__ import annotations
 
+import codecs
+import csv
 import shutil
 import subprocess
 import sys
@@ -10,11 +12,17 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
+import openpyxl
+import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+import sqlalchemy
+from duckdb_engine.datatypes import HugeInteger
 
 from pipelines.cli import main
+from pipelines.marts.export import for_excel, sheet_names
 from tests.conftest import SEEDS, Build, run_build
 
 SEED_002 = SEEDS / "002_0d1779802d6e58b2.txt"
@@ -166,7 +174,7 @@ def test_sql_runs_read_only(warehouse_env: Build, capsys: pytest.CaptureFixture[
         assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 5
 
 
-def test_export_writes_every_mart_as_zstd_parquet(
+def test_export_writes_every_mart_as_parquet_csv_and_one_workbook(
     warehouse_env: Build, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["export", str(tmp_path / "marts")]) == 0
@@ -178,13 +186,61 @@ def test_export_writes_every_mart_as_zstd_parquet(
             ).fetchall()
         }
         matrix_rows = conn.execute("SELECT count(*) FROM marts.indicator_matrix").fetchone()[0]
-    files = {path.stem: path for path in (tmp_path / "marts").glob("*.parquet")}
+    folder = tmp_path / "marts"
+    files = {path.stem: path for path in folder.glob("*.parquet")}
     assert set(files) == views
+    assert {path.stem for path in folder.glob("*.csv")} == views
     assert pl.read_parquet(files["indicator_matrix"]).height == matrix_rows
     assert (
         pq.ParquetFile(files["indicator_values"]).metadata.row_group(0).column(0).compression
         == "ZSTD"
     )
+    # CSV: the same rows, Chinese intact, with the mark that tells spreadsheets it is UTF-8.
+    for view in views:
+        raw = (folder / f"{view}.csv").read_bytes()
+        assert raw.startswith(codecs.BOM_UTF8)
+        with (folder / f"{view}.csv").open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        parquet = pl.read_parquet(files[view])
+        assert rows[0] == parquet.columns
+        assert len(rows) - 1 == parquet.height
+    values = pl.read_parquet(files["indicator_values"])
+    with (folder / "indicator_values.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert {row["sentence"] for row in csv.DictReader(handle)} == set(values["sentence"])
+    # One workbook, a sheet per mart holding its rows, and a first sheet saying what each is.
+    book = openpyxl.load_workbook(folder / "fazhi_marts.xlsx", read_only=True)
+    assert set(book.sheetnames) == views | {"说明 about"}
+    for view in views:
+        sheet = list(book[view].iter_rows(values_only=True))
+        parquet = pl.read_parquet(files[view])
+        assert list(sheet[0]) == parquet.columns
+        assert len(sheet) - 1 == parquet.height
+    sentences = {
+        row[values.columns.index("sentence")]
+        for row in book["indicator_values"].iter_rows(min_row=2, values_only=True)
+    }
+    assert sentences == set(values["sentence"])
+    about = {row[0]: row[1] for row in book["说明 about"].iter_rows(min_row=2, values_only=True)}
+    assert about["indicator_matrix"] == matrix_rows
+    book.close()
+    out = capsys.readouterr().out
+    assert "fazhi_marts.xlsx" in out
+
+
+def test_a_workbook_holds_what_excel_can() -> None:
+    """A cell holds 32,767 characters and no control characters, a sheet 1,048,576 rows: the
+    rest of a long mart goes on further sheets (the CSV and Parquet files keep everything)."""
+    rows = pl.DataFrame({"text": ["行" * 40_000, "a\x0bb"], "n": [1, 2]})
+    cells = for_excel(rows)
+    assert cells["text"].str.len_chars().to_list() == [32_767, 2]
+    assert cells["n"].to_list() == [1, 2]
+    assert sheet_names("term_emphasis", 10) == ["term_emphasis"]
+    assert sheet_names("term_emphasis", 0) == ["term_emphasis"]
+    assert sheet_names("term_emphasis", 2 * 1_048_575 + 1) == [
+        "term_emphasis",
+        "term_emphasis (2)",
+        "term_emphasis (3)",
+    ]
 
 
 BI_CLIENT = textwrap.dedent(
@@ -238,3 +294,84 @@ def test_a_bi_tool_on_sqlalchemy_reads_a_mart_while_a_run_publishes(
     finally:
         client.stdin.close()
         client.wait(timeout=30)
+
+
+# What BI drivers read without trouble: no HUGEINT, UBIGINT, DECIMAL, INTERVAL, LIST, STRUCT ...
+PLAIN_SQL_TYPES = (
+    sqlalchemy.String,
+    sqlalchemy.Integer,
+    sqlalchemy.Float,
+    sqlalchemy.Boolean,
+    sqlalchemy.Date,
+    sqlalchemy.DateTime,
+)
+
+
+def test_every_public_table_and_view_reads_into_pandas_through_sqlalchemy(
+    seeds_build: Build,
+) -> None:
+    """As Superset reads them: duckdb-engine's types for every column, and the rows in pandas."""
+    engine = sqlalchemy.create_engine(
+        f"duckdb:///{seeds_build.warehouse}", connect_args={"read_only": True}
+    )
+    inspector = sqlalchemy.inspect(engine)
+    read = {}
+    odd = []
+    with engine.connect() as conn:
+        for schema in ("main", "marts"):
+            names = inspector.get_table_names(schema) + inspector.get_view_names(schema)
+            for name in names:
+                for column in inspector.get_columns(name, schema):
+                    kind = column["type"]
+                    if not isinstance(kind, PLAIN_SQL_TYPES) or isinstance(kind, HugeInteger):
+                        odd.append(f"{schema}.{name}.{column['name']}: {kind!r}")
+                frame = pd.read_sql(sqlalchemy.text(f'SELECT * FROM {schema}."{name}"'), conn)
+                read[f"{schema}.{name}"] = frame
+    engine.dispose()
+    assert odd == []
+    assert {"main.reports", "marts.term_emphasis", "marts.indicator_matrix"} <= set(read)
+    emphasis = read["marts.term_emphasis"]
+    assert emphasis["n"].dtype == "int64" and emphasis["n_chars"].dtype == "int64"
+    for name, frame in read.items():
+        for column, dtype in frame.dtypes.items():
+            # Numbers, text, true/false and dates: nothing left as Python objects of other kinds.
+            assert dtype.kind in "iufbM" or pd.api.types.is_string_dtype(dtype), (name, column)
+
+
+def test_no_view_sorts_its_rows(seeds_build: Build) -> None:
+    """A BI tool filters and sorts for itself: a view with ORDER BY would sort on every query."""
+    with seeds_build.connect() as conn:
+        views = [
+            name
+            for (name,) in conn.execute(
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'marts'"
+            ).fetchall()
+        ]
+        plans = {
+            name: conn.execute(f"EXPLAIN SELECT * FROM marts.{name}").fetchall()[0][1]
+            for name in views
+        }
+    assert len(plans) >= 8
+    assert [name for name, plan in plans.items() if "ORDER_BY" in plan] == []
+
+
+def test_search_works_on_a_warehouse_attached_under_another_name(
+    seeds_build: Build, tmp_path: Path
+) -> None:
+    """As notebooks and tools like Rill open it: ATTACH ... AS w, then w.marts.search_sentences."""
+    copy = tmp_path / "fazhi-copy.duckdb"
+    shutil.copy(seeds_build.warehouse, copy)
+    with seeds_build.connect() as conn:
+        direct = conn.execute("SELECT * FROM marts.search_sentences('行政复议 纠错')").fetchall()
+    with duckdb.connect() as conn:
+        conn.execute(f"ATTACH '{copy}' AS w (READ_ONLY)")
+        attached = conn.execute(
+            "SELECT * FROM w.marts.search_sentences('行政复议 纠错', database := 'w')"
+        ).fetchall()
+        conn.execute("USE w")
+        used = conn.execute("SELECT * FROM marts.search_sentences('行政复议 纠错')").fetchall()
+    # Opened directly under a name that needs quoting, it finds its own tables.
+    with duckdb.connect(str(copy), read_only=True) as conn:
+        renamed = conn.execute("SELECT * FROM marts.search_sentences('行政复议 纠错')").fetchall()
+    assert direct
+    assert attached == used == renamed == direct

@@ -57,7 +57,7 @@ EXPECTED = {
         2023,
         "苏州市司法局",
         "苏州市",
-        None,
+        "江苏省",
         "2024-01-10",
     ),
     "no_title_year_only_in_signature": (
@@ -86,6 +86,8 @@ def built() -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.lit(None, pl.Int32).alias("main_last"),
         *(pl.lit(None, pl.String).alias(hint) for hint in HINTS if hint != "page_date"),
         pl.lit(None, pl.Date).alias("page_date"),
+        pl.lit([], pl.List(pl.Int32)).alias("furniture_lines"),
+        pl.lit(None, pl.Float64).alias("ocr_confidence"),
     )
     contents = docs.select(
         "sha256", source_name=pl.col("sha256") + ".txt", arrived_at=pl.lit(None, pl.Datetime)

@@ -2,9 +2,10 @@
 
 In order, a line is dropped when it lies outside a web page's main content, when a line rule
 of rules/boilerplate.tsv takes it, when it lies beyond the page chrome that frames the report,
-or when it repeats on several pages of its site; artefacts inside kept lines (Word bookmarks,
-leftover entities) are cut out. Lines are stripped and blank lines dropped: the clean text has
-one paragraph per line.
+or when it repeats on several pages of its site. A kept line is then split into the paragraphs
+it holds and cut of the chrome run into it (paragraphs.py), once the artefacts inside it (Word
+bookmarks, leftover entities) are cut out. Lines are stripped and blank lines dropped: the
+clean text has one paragraph per line.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines.cleaning.lines import document_lines
+from pipelines.cleaning.page_furniture import mark_furniture
 from pipelines.cleaning.page_margins import mark_margins, report_bounds
+from pipelines.cleaning.paragraphs import cut_run_in_chrome, paragraphs, split_lines
 from pipelines.cleaning.repeated_lines import candidate_lines, mark_repeated, repeated_pages
-from pipelines.cleaning.rules import artefacts, chrome_reason, without_artefacts
+from pipelines.cleaning.rules import artefacts, chrome_text, rule_reason, without_artefacts
 from pipelines.reading.normalize import visible_chars
 
 OUTSIDE_MAIN = "outside the page's main content"
@@ -31,7 +34,9 @@ BOILERPLATE_SCHEMA = {
 
 @dataclass
 class Cleaned:
-    lines: pl.DataFrame  # report_id, line_no, line, reason (null for the report's own lines)
+    # report_id, line_no, seg_no, line, reason: the report's own paragraphs (reason null) and
+    # what was dropped, in reading order by line_no (the source line) and seg_no (within it).
+    lines: pl.DataFrame
     texts: pl.DataFrame  # report_id, text
     boilerplate: pl.DataFrame  # report_id, line_no, line, reason, whole_line
 
@@ -39,11 +44,17 @@ class Cleaned:
 def margin_marked(documents: pl.DataFrame) -> pl.DataFrame:
     """Every non-blank line of every document with the reason it is not the report's, or null,
     as far as the document itself tells (its main content, the rules, its margins)."""
-    lines = document_lines(documents).with_columns(
-        reason=pl.when(~pl.col("in_main"))
-        .then(pl.lit(OUTSIDE_MAIN))
-        .otherwise(chrome_reason(pl.col("line")))
+    lines = (
+        document_lines(documents)
+        .with_columns(judged=chrome_text(pl.col("line")))
+        .with_columns(
+            reason=pl.when(~pl.col("in_main"))
+            .then(pl.lit(OUTSIDE_MAIN))
+            .otherwise(rule_reason(pl.col("judged")))
+        )
+        .drop("judged")
     )
+    lines = mark_furniture(lines, documents)
     return report_bounds(mark_margins(report_bounds(lines)))
 
 
@@ -79,13 +90,15 @@ def clean_documents(
         .unnest("found")
         .select("report_id", "line_no", line="fragment", reason="reason", whole_line=pl.lit(False))
     )
-    kept = own.with_columns(line=without_artefacts(pl.col("line")).str.strip_chars()).filter(
+    # Artefacts go first: a bookmark's inner space is no paragraph break.
+    own = own.with_columns(line=without_artefacts(pl.col("line")).str.strip_chars()).filter(
         pl.col("line") != ""
     )
+    kept, cut = paragraphs(cut_run_in_chrome(split_lines(own.drop("found"))))
     texts = (
         documents.select("report_id")
         .join(
-            kept.sort("report_id", "line_no")
+            kept.sort("report_id", "line_no", "seg_no")
             .group_by("report_id", maintain_order=True)
             .agg(text=pl.col("line").str.join("\n")),
             on="report_id",
@@ -94,14 +107,24 @@ def clean_documents(
         .with_columns(pl.col("text").fill_null(""))
         .with_columns(visible_chars=visible_chars(pl.col("text")))
     )
-    dropped = lines.filter(pl.col("reason").is_not_null()).with_columns(whole_line=pl.lit(True))
+    dropped = lines.filter(pl.col("reason").is_not_null()).with_columns(
+        seg_no=pl.lit(0, pl.Int32), whole_line=pl.lit(True)
+    )
     boilerplate = (
-        pl.concat([dropped, fragments], how="vertical_relaxed")
+        pl.concat(
+            [dropped, cut.with_columns(whole_line=pl.lit(False)), fragments],
+            how="diagonal_relaxed",
+        )
+        .select(list(BOILERPLATE_SCHEMA))
         .cast(BOILERPLATE_SCHEMA)
         .sort("report_id", "line_no", "whole_line", descending=[False, False, True])
     )
-    columns = ["report_id", "line_no", "line", "reason"]
-    final_lines = pl.concat([kept.select(columns), dropped.select(columns)]).sort(
-        "report_id", "line_no"
-    )
+    columns = ["report_id", "line_no", "seg_no", "line", "reason"]
+    final_lines = pl.concat(
+        [
+            kept.with_columns(reason=pl.lit(None, pl.String)).select(columns),
+            dropped.select(columns),
+            cut.select(columns),
+        ]
+    ).sort("report_id", "line_no", "seg_no")
     return Cleaned(final_lines, texts, boilerplate)

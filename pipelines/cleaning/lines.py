@@ -17,6 +17,10 @@ ORG_SUFFIX = (
 )
 
 
+# How the name of a unit or zone ends (东疆综合保税区, 某某县).
+UNIT_SUFFIX = r"(?:区|县|市|省|州|旗|盟)"
+
+
 def document_lines(documents: pl.DataFrame) -> pl.DataFrame:
     """One row per non-blank line: report_id, line_no (1-based, in raw_text), line (stripped),
     in_main (inside the main content where the format marks one, else true)."""
@@ -56,6 +60,12 @@ def is_title_end(line: pl.Expr) -> pl.Expr:
         & ~line.str.contains(r"[。；！？，,]")
         & line.str.contains(TITLE_END)
     )
+
+
+def is_org_name(line: pl.Expr) -> pl.Expr:
+    """A line that is only the name of a body or a unit: how a report signs off, or names its
+    issuer above its title."""
+    return line.str.contains(rf"^[\p{{Han}}（）()·]{{2,40}}?(?:{ORG_SUFFIX}|{UNIT_SUFFIX})$")
 
 
 def is_chinese_date(line: pl.Expr) -> pl.Expr:

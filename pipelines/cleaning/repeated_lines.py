@@ -4,14 +4,16 @@ A site's banner, menu and footer come back on every page it serves; the report's
 not. A line outside the report's body (above its first or below its last body line) that comes
 back on MIN_PAGES or more different pages of the same site is chrome. Headings, titles, sign-off
 lines and anything with sentence punctuation are never taken, so a heading every yearly report
-of one body shares (（一）加强党的领导) or its signature stays.
+of one body shares (（一）加强党的领导) or its signature stays; nor is the name of a body or unit
+right before the report's first line or right after its last one (its issuer, its signature),
+nor the first line of a title over two, which every yearly report of one body repeats.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from pipelines.cleaning.lines import is_chinese_date, is_heading, is_title_end
+from pipelines.cleaning.lines import is_chinese_date, is_heading, is_org_name, is_title_end
 
 MIN_PAGES = 3
 MAX_CHROME_CHARS = 60
@@ -32,6 +34,15 @@ def with_candidates(lines: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
     their site and whether they could be a site's chrome (candidate)."""
     line = pl.col("line")
     next_line = line.shift(-1).over("report_id", order_by="line_no")
+    line_no = pl.col("line_no")
+    next_no = line_no.shift(-1).over("report_id", order_by="line_no")
+    previous_no = line_no.shift(1).over("report_id", order_by="line_no")
+    before_start = (next_no == pl.col("report_start")).fill_null(False)
+    issuer_or_signature = is_org_name(line) & (
+        before_start | (previous_no == pl.col("report_end")).fill_null(False)
+    )
+    # The first line of a title over two lines (某某区人民政府关于 / 2022年度……报告).
+    title_start = before_start & is_title_end(next_line).fill_null(False)
     candidate = (
         pl.col("reason").is_null()
         & (
@@ -44,6 +55,8 @@ def with_candidates(lines: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
         & ~is_title_end(line)
         & ~is_chinese_date(line)
         & ~is_chinese_date(next_line).fill_null(False)
+        & ~issuer_or_signature
+        & ~title_start
     )
     return lines.join(sites, on="report_id", how="left").with_columns(candidate=candidate)
 

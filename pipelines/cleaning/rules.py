@@ -1,5 +1,6 @@
-"""The cleaning rules users extend: site-chrome line rules (rules/boilerplate.tsv) and artefacts
-inside lines (rules/artefacts.tsv), as polars expressions."""
+"""The cleaning rules users extend: site-chrome line rules (rules/boilerplate.tsv), chrome run
+into a line of the report (rules/run_in_chrome.tsv) and artefacts inside lines
+(rules/artefacts.tsv), as polars expressions."""
 
 from __future__ import annotations
 
@@ -20,13 +21,43 @@ def line_rules() -> pl.DataFrame:
 
 
 @cache
+def run_in_rules() -> pl.DataFrame:
+    """pattern, reason: how site chrome reads when it is run into a line of the report (a
+    breadcrumb before the title, 来源 after the last sentence); each pattern spans the fragment."""
+    return pl.read_csv(RULES_DIR / "run_in_chrome.tsv", separator="\t", quote_char=None)
+
+
+@cache
+def run_in_pattern() -> str:
+    """One alternation of every run-in chrome pattern, the first listed winning a tie."""
+    return "|".join(f"(?:{pattern})" for pattern in run_in_rules()["pattern"])
+
+
+@cache
 def artefact_rules() -> pl.DataFrame:
     """pattern, reason: fragments inside a line that are not words (Word bookmarks, entities)."""
     return pl.read_csv(RULES_DIR / "artefacts.tsv", separator="\t", quote_char=None)
 
 
+def chrome_text(line: pl.Expr) -> pl.Expr:
+    """What the line rules judge of a line: the line less the chrome run into it
+    (rules/run_in_chrome.tsv), or the whole line where that chrome is all there is. So a
+    breadcrumb run into the title does not take the title with it (the fragments are cut
+    later, paragraphs.cut_run_in_chrome); a line is taken whole only when it is chrome through
+    and through."""
+    remainder = line.str.replace_all(run_in_pattern(), " ").str.strip_chars()
+    return pl.coalesce(remainder.replace("", None), line)
+
+
 def chrome_reason(line: pl.Expr) -> pl.Expr:
     """The reason of the first rule a line matches, or null for a line of the report itself.
+    Over many lines, put chrome_text in a column first and give it to rule_reason: polars does
+    not share it across the rules' expressions."""
+    return rule_reason(chrome_text(line))
+
+
+def rule_reason(line: pl.Expr) -> pl.Expr:
+    """The reason of the first line rule the text matches, or null.
 
     A line that starts with an outline label (一、 （二） 3.) is a heading of the report and never
     chrome, nor is running text (a sentence end with more after it, or 40 characters ending in

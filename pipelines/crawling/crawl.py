@@ -1,9 +1,11 @@
 """The crawl: from listing pages to the reports they link, landed in the content store.
 
-Listing pages are followed through their pagination; links whose anchor text names an annual
-report on law-based government are fetched; an article page lands as a report, and the Word or
-PDF files it attaches land beside it (an article that only points at its attachment lands the
-attachment alone). Every fetch is conditional on the validators of the last crawl, so a second
+Listing pages are followed through their pagination (下一页, numbered pages, script pagers);
+links whose anchor text may name an annual report are fetched (discover.py), news and notices
+passed over by their wording; a fetched page that is an annual report on law-based government
+by its content lands as a report, and the Word, WPS, PDF or zip files it attaches land beside it
+(an article that only points at its attachment lands the attachment alone); a page that is not
+a report is recorded as such, with the reason, and nothing of it lands. Every fetch is conditional on the validators of the last crawl, so a second
 crawl downloads nothing unchanged; bodies held from before come from the store. Every outcome,
 failures included, is a row of the result with its reason, and every crawl's rows are appended
 to the crawl log beside the store, from which each build makes the crawl_log table.
@@ -23,8 +25,10 @@ import polars as pl
 from pipelines.crawling.discover import (
     MAX_PAGES,
     attachments,
-    is_report_link,
+    is_candidate,
+    judge,
     next_pages,
+    passed_over,
     read_links,
 )
 from pipelines.crawling.fetch import Fetcher, FetchFailed
@@ -33,9 +37,6 @@ from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.html_pages import read_html
 
 ORIGIN = "crawl"
-# An article page with less text than this that links a file is a pointer to the file.
-POINTER_PAGE_CHARS = 300
-REPORT_TEXT = re.compile(r"法治政府建设|依法行政|法治建设")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -153,8 +154,9 @@ class Crawl:
         self.record(url, kind, "landed" if changed else "unchanged", None, sha256, found_on)
 
     def listing(self, start: str, pattern: re.Pattern[str] | None) -> dict[str, str]:
-        """Report links of a listing and its further pages: url -> the page it was found on."""
-        queue, seen, found = [start], set(), {}
+        """Report links of a listing and its further pages: url -> the page it was found on.
+        A candidate passed over as news or a notice is recorded as skipped, with the reason."""
+        queue, seen, found, passed = [start], set(), {}, set()
         while queue and len(seen) < MAX_PAGES:
             url = queue.pop(0)
             if url in seen:
@@ -168,8 +170,15 @@ class Crawl:
             self.record(url, "listing", "landed" if changed else "unchanged")
             text, page_links = read_links(body, final)
             for link in page_links:
-                if is_report_link(link, pattern):
+                if pattern and pattern.search(link.url):
                     found.setdefault(link.url, url)
+                elif is_candidate(link):
+                    reason = passed_over(link)
+                    if reason is None:
+                        found.setdefault(link.url, url)
+                    elif link.url not in passed:
+                        passed.add(link.url)
+                        self.record(link.url, "report", "skipped", reason, found_on=url)
             queue += [page for page in next_pages(text, page_links, final) if page not in seen]
         return found
 
@@ -180,6 +189,7 @@ class Crawl:
             self.record(url, "report", "failed", str(error), found_on=found_on)
             return
         if not content_type.startswith(HTML_TYPES):
+            # A file linked from the listing itself: the build reads it and judges it.
             self.land(final, body, "report", changed, found_on)
             return
         try:
@@ -187,7 +197,12 @@ class Crawl:
         except UnreadableSource as error:
             self.record(final, "report", "failed", f"unreadable page: {error}", found_on=found_on)
             return
+        verdict = judge(page)
         files = attachments(read_links(body, final)[1])
+        # A page titled as a report without a report's parts, that links files, points at them.
+        if verdict.not_a_report and not (files and verdict.titled):
+            self.record(final, "report", "skipped", verdict.not_a_report, found_on=found_on)
+            return
         for file in files:
             try:
                 file_url, file_body, _, file_changed = self.get(file.url)
@@ -195,18 +210,7 @@ class Crawl:
                 self.record(file.url, "attachment", "failed", str(error), found_on=final)
                 continue
             self.land(file_url, file_body, "attachment", file_changed, final)
-        lines = page.text.split("\n")
-        main = lines[page.main_first : page.main_last + 1] if page.main_first is not None else lines
-        main_text = "\n".join(main)
-        if not REPORT_TEXT.search(main_text):
-            self.record(
-                final,
-                "report",
-                "failed",
-                "not a report: the page never mentions 法治政府建设 or 依法行政",
-                found_on=found_on,
-            )
-        elif files and len(main_text) < POINTER_PAGE_CHARS:
+        if verdict.not_a_report:
             self.record(
                 final,
                 "report",

@@ -25,6 +25,15 @@ ACCEPTED_TYPES = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/msword",
     "application/octet-stream",
+    # .wps as WPS Office's or Works' own type, zip archives, and the download types of
+    # government content systems.
+    "application/kswps",
+    "application/wps-office",
+    "application/vnd.ms-works",
+    "application/zip",
+    "application/x-zip-compressed",
+    "application/x-download",
+    "application/force-download",
 )
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -121,6 +130,10 @@ class Fetcher:
                 reason, worth_retrying = transport_failure(error, url)
                 if not worth_retrying or attempt == self.policy.attempts:
                     raise FetchFailed(f"{reason} after {attempt} attempts") from error
+            finally:
+                # The interval runs from the end of an exchange, so the host never sees two
+                # requests closer than it, however long the last one took to arrive or answer.
+                self._last_request[host] = time.monotonic()
             time.sleep(delay)
             delay *= 2
         raise FetchFailed(f"{reason} after {self.policy.attempts} attempts")

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.fault_injection import pause_at
+from pipelines.landing.archives import archive_members
 from pipelines.landing.store import Arrival, ContentStore, utc_now
 
 LANDING_REJECTION_SCHEMA = {
@@ -96,17 +97,12 @@ def land_corpus(
                 arrivals.append(Arrival(name, sha256, len(data), now, "file"))
     pause_at("landing.stored")
     store.record(arrivals)
+    crawled = store.latest_crawl()
+    current += archive_members(store, [*current, *crawled.iter_rows()], now)
     first_arrivals = (
         store.arrivals()
         .group_by("source_name", "sha256")
         .agg(pl.col("size").first(), pl.col("arrived_at").min(), pl.col("origin").first())
-    )
-    crawled = (
-        store.arrivals()
-        .filter(pl.col("origin") == "crawl")
-        .sort("arrived_at")
-        .group_by("source_name")
-        .agg(pl.col("sha256").last())
     )
     files = pl.concat(
         [

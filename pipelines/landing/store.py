@@ -72,6 +72,16 @@ class ContentStore:
             pl.col("arrived_at").str.to_datetime(time_zone="UTC", time_unit="us")
         )
 
+    def latest_crawl(self) -> pl.DataFrame:
+        """source_name, sha256: every URL the crawler landed, at the version it last fetched."""
+        return (
+            self.arrivals()
+            .filter(pl.col("origin") == "crawl")
+            .sort("arrived_at")
+            .group_by("source_name")
+            .agg(pl.col("sha256").last())
+        )
+
     def known_arrivals(self) -> set[tuple[str, str]]:
         """Every (source_name, sha256) pair logged so far: a name bringing bytes it brought
         before is not a new arrival."""

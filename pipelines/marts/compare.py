@@ -5,12 +5,17 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+# Everything a reader needs to check a figure: who issued it, where the report came from and
+# when it was published, the figure as written (1万余次) and the sentence around it.
 COMPARE_SQL = """
-SELECT region, report_year, value, unit, qualifier, figure_no, figures, sentence,
-       report_id, char_start, char_end
-FROM marts.indicator_values
-WHERE indicator = $indicator AND ($year IS NULL OR report_year = $year)
-ORDER BY region, report_year, report_id, figure_no
+SELECT v.indicator, v.indicator_name, v.region, v.parent_region, v.report_year, v.org_name,
+       v.value, v.unit, v.qualifier, v.surface, v.figure_no, v.figures, v.sentence,
+       r.published_date, coalesce(r.source_url, r.source_name) AS source,
+       v.report_id, v.char_start, v.char_end
+FROM marts.indicator_values AS v
+JOIN main.reports AS r USING (report_id)
+WHERE v.indicator = $indicator AND ($year IS NULL OR v.report_year = $year)
+ORDER BY v.region, v.report_year, v.report_id, v.figure_no
 """
 
 

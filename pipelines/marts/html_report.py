@@ -1,13 +1,19 @@
-"""The visual report: one self-contained HTML page drawn from the marts.
+"""The visual report: one self-contained HTML page drawn from the marts, Chinese first.
 
-Charts are inline SVG, styles inline CSS, no script and no font or library from the network,
-so the page opens from disk anywhere. Every bar and every cell of figures links to the sentence
-the figure came from, listed at the foot of the page with its place in reports.text.
+Every heading, label and note is in Chinese with a short English line beneath, so either reader
+reads it without a script or a switch. Charts are inline SVG, styles inline CSS, no script and no
+font or library from the network, so the page opens from disk anywhere. Every figure is shown as
+the report writes it (1万余次, not 10000) and links to its evidence at the foot of the page: the
+issuing body, the year, the source (the URL of a crawled report, the file name of a local one),
+the publication date and the sentence with the figure marked. Every chart and table has a CSV
+link holding the rows it shows, as a data URI, so the page stays one file.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+from collections.abc import Sequence
 from datetime import datetime
 
 import duckdb
@@ -20,26 +26,63 @@ MAX_REPORTS_SHOWN = 40
 HEATMAP_TERMS = 20
 BAR_HEIGHT = 22
 LABEL_WIDTH = 230
-CHART_WIDTH = 720
+CHART_WIDTH = 760
+# The admitted shortcomings shown per report; the full text is one click away.
+SHORTCOMINGS_SHOWN = 6
+SHORTCOMINGS_CLIP = 160
+# Bars are coloured by the year they cover, so reports of different years stand out.
+YEAR_COLOURS = ["#3b82c4", "#e07b39", "#4c9a5b", "#8e5ea2", "#c0504d", "#6b7b8c", "#b8962e"]
+# An admitted shortcoming: 一是…, 二是… or （一）…, up to the end of its first clause.
+ORDINAL = r"(?:[一二三四五六七八九十]+是|（[一二三四五六七八九十]+）)"
+SHORTCOMING_ITEM = ORDINAL + r"[^。；;，,：:（]+"
+# The parts the 2019 rules on law-based government (法治政府建设与责任落实督察工作规定) require
+# an annual report to contain (sections.part), with their Chinese and English names.
+MANDATED_PARTS = [
+    ("measures", "主要举措和成效", "measures and results"),
+    ("leadership", "第一责任人职责", "leaders' duties"),
+    ("shortcomings", "不足和原因", "shortcomings"),
+    ("plans", "下一年度安排", "next year's plans"),
+]
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
-       sans-serif; margin: 2rem auto; max-width: 1100px; color: #1d2733; line-height: 1.5; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
-h2 { font-size: 1.25rem; margin-top: 2.5rem; border-bottom: 2px solid #dbe3ec; padding-bottom: .3rem; }
-h3 { font-size: 1rem; margin: 1.5rem 0 .3rem; }
-.lead { color: #52606d; margin-top: 0; }
-figure.chart { margin: .5rem 0 1.5rem; }
+       sans-serif; margin: 2rem auto; max-width: 1100px; color: #1d2733; line-height: 1.5;
+       padding: 0 1rem; }
+h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.3rem; margin-top: 2.5rem; border-bottom: 2px solid #dbe3ec; padding-bottom: .3rem; }
+h3 { font-size: 1.05rem; margin: 1.5rem 0 .3rem; }
+.en { display: block; font-size: .78em; font-weight: normal; color: #52606d; }
+span.en-inline { font-size: .85em; color: #52606d; }
+.lead { color: #33404d; margin-top: .4rem; }
+nav.contents a { margin-right: 1rem; white-space: nowrap; }
+figure.chart { margin: .5rem 0 1.8rem; }
 figure.chart svg { max-width: 100%; height: auto; }
 svg text { font-size: 12px; fill: #1d2733; }
-svg a:hover rect { fill: #1b5fa6; }
-table { border-collapse: collapse; font-size: .85rem; }
+svg a:hover rect { opacity: .75; }
+.legend { font-size: .85rem; margin: .2rem 0; }
+.legend .swatch { display: inline-block; width: .8rem; height: .8rem; margin: 0 .25rem 0 .6rem;
+                  vertical-align: -1px; }
+.years-differ { background: #fff3cd; border-left: 4px solid #e0a800; padding: .3rem .6rem;
+                font-size: .9rem; margin: .3rem 0; }
+a.csv { font-size: .85rem; display: block; margin: .2rem 0 .4rem; }
+table { border-collapse: collapse; font-size: .85rem; margin: .3rem 0; }
 th, td { border: 1px solid #dbe3ec; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f3f6f9; }
+th .en { font-size: .75em; }
+td.num { text-align: right; white-space: nowrap; }
 td.yes { background: #d7ecd9; text-align: center; }
-td.no { color: #9aa5b1; text-align: center; }
-ol.evidence li { margin-bottom: .6rem; }
+td.no { background: #f8d7da; text-align: center; }
+td.unknown { color: #6b7b8c; text-align: center; }
+td.none { color: #9aa5b1; text-align: center; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: .8rem;
+         align-items: start; }
+.card { border: 1px solid #dbe3ec; border-radius: 4px; padding: .5rem .8rem; font-size: .9rem; }
+.card h3 { margin: 0 0 .3rem; font-size: .95rem; }
+.card ul { margin: .2rem 0; padding-left: 1.2rem; }
+details { font-size: .85rem; color: #33404d; }
+ol.evidence li { margin-bottom: .9rem; }
 ol.evidence li:target { background: #fff6d6; }
+.meta { color: #33404d; font-size: .85rem; }
 mark { background: #ffe58a; padding: 0 .1rem; }
 .where { color: #52606d; font-size: .8rem; font-family: monospace; }
 .note { color: #52606d; font-size: .85rem; }
@@ -50,12 +93,33 @@ def _e(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
+def bilingual(zh: str, en: str) -> str:
+    """Chinese text with its short English line beneath (both escaped)."""
+    return f'{_e(zh)}<span class="en" lang="en">{_e(en)}</span>'
+
+
 def _anchor(report_id: str, fact_no: int) -> str:
     return f"e-{report_id}-{fact_no}"
 
 
 def _label(row: dict) -> str:
     return f"{row['region'] or row['org_name']} {row['report_year']}"
+
+
+def _years(years: Sequence[int]) -> str:
+    return "、".join(str(year) for year in sorted(set(years)))
+
+
+def csv_link(name: str, rows: pl.DataFrame) -> str:
+    """A link that downloads rows as name.csv: UTF-8 with a byte-order mark, so spreadsheets
+    read the Chinese right, inline as a data URI."""
+    data = base64.b64encode(("\ufeff" + rows.write_csv()).encode("utf-8")).decode("ascii")
+    return (
+        f'<a class="csv" download="{_e(name)}.csv" '
+        f'href="data:text/csv;charset=utf-8;base64,{data}">'
+        f'下载 CSV（{rows.height} 行）<span class="en-inline" lang="en">Download CSV '
+        f"({rows.height} rows)</span></a>"
+    )
 
 
 def charted(figures: pl.DataFrame) -> pl.DataFrame:
@@ -68,11 +132,57 @@ def charted(figures: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def bar_chart(shown: pl.DataFrame, total: int, title: str, unit: str) -> str:
-    """Horizontal bars, one per report shown (of total), each a link to its evidence."""
+def year_colours(years: Sequence[int]) -> dict[int, str]:
+    return {year: YEAR_COLOURS[i % len(YEAR_COLOURS)] for i, year in enumerate(sorted(set(years)))}
+
+
+def years_mark(years: Sequence[int]) -> str:
+    """The warning a chart or table carries when the reports it compares cover different
+    years: a figure of 2020 beside one of 2024 is not a comparison of like with like."""
+    if len(set(years)) < 2:
+        return ""
+    return (
+        f'<p class="years-differ">⚠ 年份不同：{_years(years)}年，数字不一定可比 '
+        f'<span class="en-inline" lang="en">· different years ({", ".join(map(str, sorted(set(years))))}): '
+        "the figures may not be comparable</span></p>"
+    )
+
+
+def chart_csv(shown: pl.DataFrame) -> pl.DataFrame:
+    """What a chart shows, as CSV rows: each bar with the figure as written and its source."""
+    return shown.select(
+        "region",
+        "report_year",
+        "org_name",
+        "indicator",
+        "indicator_name",
+        "value",
+        "unit",
+        "qualifier",
+        pl.col("surface").alias("as_written"),
+        "published_date",
+        "source",
+        "sentence",
+        "report_id",
+        "char_start",
+        "char_end",
+    )
+
+
+def bar_chart(
+    shown: pl.DataFrame,
+    total: int,
+    colours: dict[int, str],
+    indicator: str,
+    name: str,
+    unit: str,
+) -> str:
+    """Horizontal bars, one per report shown (of total), coloured by year (one colour per year
+    across the page), each labelled with the figure as written and linked to its evidence."""
     rows = shown.to_dicts()
+    years = sorted({row["report_year"] for row in rows})
     top = max((row["value"] for row in rows), default=0) or 1
-    span = CHART_WIDTH - LABEL_WIDTH - 90
+    span = CHART_WIDTH - LABEL_WIDTH - 110
     height = BAR_HEIGHT * len(rows) + 10
     bars = []
     for i, row in enumerate(rows):
@@ -81,18 +191,38 @@ def bar_chart(shown: pl.DataFrame, total: int, title: str, unit: str) -> str:
         bars.append(
             f'<a href="#{_anchor(row["report_id"], row["fact_no"])}">'
             f"<title>{_e(row['sentence'])}</title>"
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">{_e(_label(row))}</text>'
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">'
+            f"{_e(_label(row))}年</text>"
             f'<rect class="bar" x="{LABEL_WIDTH}" y="{y + 3}" width="{width:.1f}" '
-            f'height="{BAR_HEIGHT - 6}" fill="#3b82c4"></rect>'
-            f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 15}">{row["value"]:g} {_e(unit)}</text>'
-            "</a>"
+            f'height="{BAR_HEIGHT - 6}" fill="{colours[row["report_year"]]}"></rect>'
+            f'<text class="figure" x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 15}">'
+            f"{_e(row['surface'])}</text></a>"
+        )
+    legend = ""
+    if len(years) > 1:
+        legend = (
+            '<p class="legend">年份 <span class="en-inline" lang="en">year</span>:'
+            + "".join(
+                f'<span class="swatch" style="background:{colours[year]}"></span>{year}'
+                for year in years
+            )
+            + "</p>"
         )
     left_out = total - len(rows)
-    note = f'<figcaption class="note">and {left_out} more reports</figcaption>' if left_out else ""
+    note = (
+        f'<figcaption class="note">另有 {left_out} 份报告未列出 '
+        f'<span class="en-inline" lang="en">and {left_out} more reports</span></figcaption>'
+        if left_out
+        else ""
+    )
+    title = f"{name}（{unit}）"
     return (
-        f'<figure class="chart"><h3>{_e(title)}</h3>'
+        f'<figure class="chart" id="chart-{_e(indicator)}">'
+        f"<h3>{bilingual(title, indicator.replace('_', ' '))}</h3>"
+        f"{years_mark(years)}{legend}"
         f'<svg role="img" aria-label="{_e(title)}" viewBox="0 0 {CHART_WIDTH} {height}" '
-        f'width="{CHART_WIDTH}" height="{height}">{"".join(bars)}</svg>{note}</figure>'
+        f'width="{CHART_WIDTH}" height="{height}">{"".join(bars)}</svg>{note}'
+        f"{csv_link(f'headline_{indicator}', chart_csv(shown))}</figure>"
     )
 
 
@@ -105,13 +235,10 @@ def heatmap(emphasis: pl.DataFrame, columns: list[str]) -> str:
         .head(HEATMAP_TERMS)["term"]
         .to_list()
     )
+    shown = emphasis.filter(pl.col("term").is_in(terms) & pl.col("column").is_in(columns))
     values = {
         (term, column): value
-        for term, column, value in emphasis.filter(
-            pl.col("term").is_in(terms) & pl.col("column").is_in(columns)
-        )
-        .select("term", "column", "per_10k_chars")
-        .iter_rows()
+        for term, column, value in shown.select("term", "column", "per_10k_chars").iter_rows()
     }
     top = max(values.values(), default=0) or 1
     cell_w, cell_h, label_w, head_h = 70, 24, 120, 150
@@ -133,7 +260,8 @@ def heatmap(emphasis: pl.DataFrame, columns: list[str]) -> str:
             parts.append(
                 f'<rect class="cell" x="{label_w + j * cell_w}" y="{y}" width="{cell_w - 2}" '
                 f'height="{cell_h - 2}" fill="rgb(27,95,166)" fill-opacity="{shade:.2f}">'
-                f"<title>{_e(term)} · {_e(column)}: {value:g} per 10,000 characters</title></rect>"
+                f"<title>{_e(term)} · {_e(column)}：每万字 {value:g} 次 "
+                f"({value:g} per 10,000 characters)</title></rect>"
             )
             if value:
                 colour = "#ffffff" if shade > 0.55 else "#1d2733"
@@ -141,10 +269,19 @@ def heatmap(emphasis: pl.DataFrame, columns: list[str]) -> str:
                     f'<text x="{label_w + j * cell_w + cell_w / 2 - 1:.0f}" y="{y + 16}" '
                     f'text-anchor="middle" style="fill:{colour}">{value:.1f}</text>'
                 )
+    legend = (
+        '<p class="legend">颜色越深，每万字出现次数越多（最高 '
+        f'{top:.1f}）<span class="en" lang="en">The darker, the more occurrences per 10,000 '
+        f"characters (at most {top:.1f})</span></p>"
+    )
+    rows = shown.select(
+        pl.col("term"), pl.col("column").alias("region_year"), "per_10k_chars"
+    ).sort("term", "region_year")
     return (
-        '<figure class="chart"><svg role="img" aria-label="term emphasis heatmap" '
+        f'<figure class="chart" id="chart-emphasis">{legend}'
+        '<svg role="img" aria-label="用词侧重热力图 term emphasis heatmap" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">{"".join(parts)}</svg>'
-        "</figure>"
+        f"{csv_link('term_emphasis', rows)}</figure>"
     )
 
 
@@ -152,13 +289,12 @@ def coverage_table(coverage: pl.DataFrame, shown_reports: pl.DataFrame, links: d
     """Indicators down, the reports shown across: ✓ (linked to the headline evidence) where
     stated."""
     shown = shown_reports.to_dicts()
+    in_table = coverage.join(shown_reports.select("report_id"), on="report_id", how="semi")
     stated = {
         (indicator, report_id): figures
-        for indicator, report_id, figures in coverage.join(
-            shown_reports, on="report_id", how="semi"
-        )
-        .select("indicator", "report_id", "figures")
-        .iter_rows()
+        for indicator, report_id, figures in in_table.select(
+            "indicator", "report_id", "figures"
+        ).iter_rows()
     }
     indicators = coverage.select("indicator", "indicator_name").unique().sort("indicator")
     head = "".join(f"<th>{_e(_label(row))}</th>" for row in shown)
@@ -172,43 +308,290 @@ def coverage_table(coverage: pl.DataFrame, shown_reports: pl.DataFrame, links: d
                 mark = f'<a href="#{link}">✓ {figures}</a>' if link else f"✓ {figures}"
                 cells.append(f'<td class="yes">{mark}</td>')
             else:
-                cells.append('<td class="no">—</td>')
+                cells.append('<td class="none">—</td>')
         share = sum(1 for row in shown if stated.get((indicator, row["report_id"])))
         body.append(
             f"<tr><th>{_e(name)}<br><span class='where'>{_e(indicator)}</span></th>"
-            f"<td>{share}/{len(shown)}</td>{''.join(cells)}</tr>"
+            f"<td class='num'>{share}/{len(shown)}</td>{''.join(cells)}</tr>"
+        )
+    rows = (
+        in_table.join(shown_reports.select("report_id", "report_year", "org_name"), on="report_id")
+        .select("indicator", "indicator_name", "region", "report_year", "org_name", "figures")
+        .sort("indicator", "region", "report_year", "org_name")
+    )
+    return (
+        f'<table class="coverage"><thead><tr><th>{bilingual("指标", "indicator")}</th>'
+        f"<th>{bilingual('报告数', 'reports')}</th>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>{csv_link('indicator_coverage', rows)}"
+    )
+
+
+def _figure_link(report_id: str, fact_no: int, surface: str) -> str:
+    return f'<a href="#{_anchor(report_id, fact_no)}">{_e(surface)}</a>'
+
+
+def changes_table(changes: pl.DataFrame) -> str:
+    """Year-over-year change of each headline indicator for regions with two or more years,
+    both figures as written and linked to their evidence."""
+    if changes.is_empty():
+        return (
+            '<p class="note">还没有哪个地区有两个或以上年度的报告。'
+            '<span class="en" lang="en">No region has reports of two or more years yet.</span></p>'
+        )
+    head = "".join(
+        f"<th>{bilingual(zh, en)}</th>"
+        for zh, en in [
+            ("地区", "region"),
+            ("指标", "indicator"),
+            ("上一年度", "earlier year"),
+            ("数值", "figure"),
+            ("年度", "later year"),
+            ("数值", "figure"),
+            ("变化", "change"),
+            ("变化率", "change %"),
+        ]
+    )
+    body = []
+    for row in changes.to_dicts():
+        pct = "—" if row["change_pct"] is None else f"{row['change_pct']:+g}%"
+        earlier = _figure_link(
+            row["previous_report_id"], row["previous_fact_no"], row["previous_surface"]
+        )
+        later = _figure_link(row["report_id"], row["fact_no"], row["surface"])
+        body.append(
+            f"<tr><td>{_e(row['region'])}</td>"
+            f"<td>{_e(row['indicator_name'])}（{_e(row['unit'])}）</td>"
+            f"<td>{row['previous_year']}</td><td class='num'>{earlier}</td>"
+            f"<td>{row['report_year']}</td><td class='num'>{later}</td>"
+            f"<td class='num'>{row['change']:+g}</td><td class='num'>{pct}</td></tr>"
+        )
+    rows = changes.select(
+        "region",
+        "org_kind",
+        "indicator",
+        "indicator_name",
+        "unit",
+        "previous_year",
+        pl.col("previous_surface").alias("previous_as_written"),
+        "previous_value",
+        "report_year",
+        pl.col("surface").alias("as_written"),
+        "value",
+        "change",
+        "change_pct",
+        "previous_report_id",
+        "report_id",
+    )
+    return (
+        f'<table class="changes"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody>'
+        f"</table>{csv_link('indicator_changes', rows)}"
+    )
+
+
+def compliance_table(compliance: pl.DataFrame) -> str:
+    """Per report: the mandated parts it has, and whether it was published by 1 April."""
+    head = "".join(
+        f"<th>{bilingual(zh, en)}</th>"
+        for zh, en in [
+            ("地区", "region"),
+            ("年度", "year"),
+            ("发布机关", "issuing body"),
+            *((zh, en) for _, zh, en in MANDATED_PARTS),
+            ("发布日期", "published"),
+            ("4月1日前发布", "by 1 April"),
+        ]
+    )
+    body = []
+    for row in compliance.to_dicts():
+        parts = "".join(
+            '<td class="yes">✓</td>' if row[part] else '<td class="no">✗ 缺</td>'
+            for part, _, _ in MANDATED_PARTS
+        )
+        if row["on_time"] is None:
+            on_time = '<td class="unknown">未注明日期<span class="en">date not stated</span></td>'
+        elif row["on_time"]:
+            on_time = '<td class="yes">✓</td>'
+        else:
+            on_time = '<td class="no">✗ 逾期<span class="en">late</span></td>'
+        body.append(
+            f"<tr><td>{_e(row['region'])}</td><td>{row['report_year']}</td>"
+            f"<td>{_e(row['org_name'])}</td>{parts}"
+            f"<td>{_e(row['published_date'] or '—')}</td>{on_time}</tr>"
         )
     return (
-        f'<table class="coverage"><thead><tr><th>indicator</th><th>reports</th>{head}</tr>'
-        f"</thead><tbody>{''.join(body)}</tbody></table>"
+        f'<table class="compliance"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>{csv_link('report_compliance', compliance)}"
     )
+
+
+def shortcoming_items(shortcomings: pl.DataFrame) -> pl.DataFrame:
+    """Each report's admitted shortcomings as a short list: the first clause of each 一是…,
+    二是… (or （一）…) of its shortcomings part."""
+    return shortcomings.with_columns(
+        items=pl.col("shortcomings")
+        .str.extract_all(SHORTCOMING_ITEM)
+        .list.eval(pl.element().str.replace("^" + ORDINAL, ""))
+        .fill_null([])
+    )
+
+
+def shortcomings_cards(shortcomings: pl.DataFrame) -> str:
+    """The shortcomings each report admits, side by side: its points in a few words, the full
+    text one click away."""
+    listed = shortcoming_items(shortcomings)
+    cards = []
+    for row in listed.to_dicts():
+        text = row["shortcomings"]
+        if text is None:
+            inner = (
+                '<p class="note">报告没有单列“存在的不足”部分。'
+                '<span class="en" lang="en">The report has no shortcomings part.</span></p>'
+            )
+        else:
+            items = row["items"][:SHORTCOMINGS_SHOWN]
+            more = len(row["items"]) - len(items)
+            summary = (
+                "<ul>"
+                + "".join(f"<li>{_e(item)}</li>" for item in items)
+                + (f"<li>……另 {more} 条 and {more} more</li>" if more else "")
+                + "</ul>"
+                if items
+                else f"<p>{_e(text[:SHORTCOMINGS_CLIP])}{'……' if len(text) > SHORTCOMINGS_CLIP else ''}</p>"
+            )
+            inner = (
+                f"{summary}<details><summary>全文（{len(text)} 字）"
+                f'<span class="en-inline" lang="en"> full text</span></summary>{_e(text)}</details>'
+            )
+        cards.append(
+            f'<div class="card"><h3>{_e(_label(row))}年 · {_e(row["org_name"])}</h3>{inner}</div>'
+        )
+    rows = listed.select(
+        "region",
+        "report_year",
+        "org_name",
+        pl.col("items").list.join("；").alias("points"),
+        "shortcomings",
+        "report_id",
+    )
+    return f'<div class="cards">{"".join(cards)}</div>{csv_link("shortcomings", rows)}'
+
+
+def source_html(row: dict) -> str:
+    """Where a report came from: a link to its URL where it has one (a crawled report, or a
+    saved page that names its address), and the file name of a local file."""
+    url = row["source_url"]
+    parts = []
+    if url and url.startswith(("http://", "https://")):
+        parts.append(f'<a class="source" href="{_e(url)}">{_e(url)}</a>')
+    if row["source_name"] != url:
+        parts.append(f'<span class="source file">文件 file: {_e(row["source_name"])}</span>')
+    return " · ".join(parts)
 
 
 def evidence_list(figures: pl.DataFrame) -> str:
     items = []
     for row in figures.sort("indicator", "region", "report_year").to_dicts():
-        sentence = _e(row["sentence"]).replace(
-            _e(row["surface"]), f"<mark>{_e(row['surface'])}</mark>", 1
+        sentence, start = row["sentence"], row["mark_start"]
+        end = start + len(row["surface"])
+        marked = f"{_e(sentence[:start])}<mark>{_e(sentence[start:end])}</mark>{_e(sentence[end:])}"
+        published = (
+            _e(row["published_date"])
+            if row["published_date"]
+            else '未注明 <span class="en-inline" lang="en">not stated</span>'
         )
         items.append(
-            f'<li id="{_anchor(row["report_id"], row["fact_no"])}"><strong>{_e(row["indicator_name"])}'
-            f"</strong> · {_e(_label(row))}: {row['value']:g} {_e(row['unit'])}<br>{sentence}<br>"
+            f'<li id="{_anchor(row["report_id"], row["fact_no"])}">'
+            f"<strong>{_e(row['indicator_name'])}</strong> · {_e(_label(row))}年："
+            f"<strong>{_e(row['surface'])}</strong>"
+            f'<p class="sentence">{marked}</p>'
+            f'<div class="meta">发布机关 <span class="en-inline" lang="en">issued by</span> '
+            f'{_e(row["org_name"])} · 年度 <span class="en-inline" lang="en">year</span> '
+            f'{row["report_year"]} · 来源 <span class="en-inline" lang="en">source</span> '
+            f'{source_html(row)} · 发布日期 <span class="en-inline" lang="en">published</span> '
+            f"{published}</div>"
             f'<span class="where">reports.report_id = {_e(row["report_id"])}, '
             f"text[{row['char_start']}:{row['char_end']}]</span></li>"
         )
     return f'<ol class="evidence">{"".join(items)}</ol>'
 
 
+# Every headline figure with what its evidence entry shows: the figure as written, where it
+# stands in its sentence, and the report's issuing body, source and publication date.
+FIGURES_SQL = """
+SELECT h.*, f.surface, f.char_start - s.char_start AS mark_start,
+       r.published_date, r.source_name, r.source_url,
+       coalesce(r.source_url, r.source_name) AS source
+FROM marts.headline_figures AS h
+JOIN main.facts AS f USING (report_id, fact_no)
+JOIN main.sentences AS s ON s.report_id = f.report_id AND s.sentence_no = f.sentence_no
+JOIN main.reports AS r ON r.report_id = h.report_id
+"""
+
+# Straight from sections.part and reports.published_date, so the page does not depend on a
+# compliance view: a report has a part when one of its top-level sections is of that part.
+COMPLIANCE_SQL = """
+SELECT r.region, r.parent_region, r.report_year, r.org_name,
+       coalesce(bool_or(s.part = 'measures'), false) AS measures,
+       coalesce(bool_or(s.part = 'leadership'), false) AS leadership,
+       coalesce(bool_or(s.part = 'shortcomings'), false) AS shortcomings,
+       coalesce(bool_or(s.part = 'plans'), false) AS plans,
+       r.published_date,
+       make_date(r.report_year + 1, 4, 1) AS publish_by,
+       r.published_date <= make_date(r.report_year + 1, 4, 1) AS on_time,
+       r.report_id
+FROM main.reports AS r
+LEFT JOIN main.sections AS s ON s.report_id = r.report_id AND s.level = 1
+WHERE list_contains($shown, r.report_id)
+GROUP BY ALL
+ORDER BY r.parent_region NULLS LAST, r.region, r.report_year, r.org_name, r.report_id
+"""
+
+# The shortcomings part without its heading (三、存在的不足), which the mart's text begins with.
+SHORTCOMINGS_SQL = """
+SELECT p.region, p.report_year, p.org_name,
+       CASE WHEN starts_with(p.shortcomings, h.heading)
+            THEN substr(p.shortcomings, length(h.heading) + 1)
+            ELSE p.shortcomings END AS shortcomings,
+       p.report_id
+FROM marts.shortcomings_and_plans AS p
+LEFT JOIN (
+    SELECT report_id, arg_min(label || heading, section_no) AS heading
+    FROM main.sections
+    WHERE level = 1 AND part = 'shortcomings'
+    GROUP BY report_id
+) AS h USING (report_id)
+WHERE list_contains($shown, p.report_id)
+ORDER BY p.parent_region NULLS LAST, p.region, p.report_year, p.org_name, p.report_id
+"""
+
+
+def year_over_year(conn: duckdb.DuckDBPyConnection, figures: pl.DataFrame) -> pl.DataFrame:
+    """marts.indicator_changes with both figures as written and their facts, for links."""
+    changes = conn.execute(
+        "SELECT * FROM marts.indicator_changes "
+        "ORDER BY region, indicator, report_year, org_kind, report_id"
+    ).pl()
+    keyed = figures.select("report_id", "indicator", "fact_no", "surface")
+    return changes.join(keyed, on=["report_id", "indicator"]).join(
+        keyed.rename(
+            {
+                "report_id": "previous_report_id",
+                "fact_no": "previous_fact_no",
+                "surface": "previous_surface",
+            }
+        ),
+        on=["previous_report_id", "indicator"],
+    )
+
+
 def render_report(conn: duckdb.DuckDBPyConnection) -> str:
     """The whole page, from the published warehouse."""
     reports = conn.execute(
         "SELECT region, parent_region, report_year, org_name, n_chars, report_id "
-        "FROM marts.report_overview"
+        "FROM marts.report_overview "
+        "ORDER BY parent_region NULLS LAST, region, report_year, org_name, report_id"
     ).pl()
-    figures = conn.execute(
-        "SELECT h.*, f.surface FROM marts.headline_figures h "
-        "JOIN main.facts f USING (report_id, fact_no)"
-    ).pl()
+    figures = conn.execute(FIGURES_SQL).pl()
     matrix_columns = [
         name
         for (name,) in conn.execute(
@@ -226,15 +609,35 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
     ).pl()
     # term_emphasis is per region and year: a government and its departments share a column.
     shown_reports = reports.head(MAX_REPORTS_SHOWN)
+    shown_ids = shown_reports["report_id"].to_list()
     columns = list(dict.fromkeys(_label(row) for row in shown_reports.to_dicts()))
     coverage = conn.execute(
-        "SELECT indicator, indicator_name, report_id, figures FROM marts.indicator_coverage"
+        "SELECT indicator, indicator_name, region, report_id, figures FROM marts.indicator_coverage"
     ).pl()
+    compliance = conn.execute(COMPLIANCE_SQL, {"shown": shown_ids}).pl()
+    shortcomings = conn.execute(SHORTCOMINGS_SQL, {"shown": shown_ids}).pl()
+    changes = year_over_year(conn, figures)
     # The page lists the evidence of what it shows, so it stays small for any corpus: the
-    # charted figures, and the figures of the reports in the coverage table.
+    # charted figures, the figures of the reports in the coverage table, and both figures of
+    # each year-over-year change.
     bars = charted(figures)
-    in_table = figures.join(shown_reports, on="report_id", how="semi")
-    evidence = pl.concat([bars, in_table]).unique(["report_id", "fact_no"], maintain_order=True)
+    in_table = figures.join(shown_reports.select("report_id"), on="report_id", how="semi")
+    in_changes = figures.join(
+        pl.concat(
+            [
+                changes.select("report_id", "fact_no"),
+                changes.select(
+                    pl.col("previous_report_id").alias("report_id"),
+                    pl.col("previous_fact_no").alias("fact_no"),
+                ),
+            ]
+        ),
+        on=["report_id", "fact_no"],
+        how="semi",
+    )
+    evidence = pl.concat([bars, in_table, in_changes]).unique(
+        ["report_id", "fact_no"], maintain_order=True
+    )
     links = {
         (indicator, report_id): _anchor(report_id, fact_no)
         for indicator, report_id, fact_no in in_table.select(
@@ -243,38 +646,98 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
     }
     totals = dict(figures.group_by("indicator").len().iter_rows())
     by_indicator = bars.partition_by("indicator", as_dict=True)
+    colours = year_colours(reports["report_year"].to_list())
     charts = [
-        bar_chart(by_indicator[(indicator,)], totals[indicator], *names[indicator])
+        bar_chart(
+            by_indicator[(indicator,)], totals[indicator], colours, indicator, *names[indicator]
+        )
         for indicator in matrix_columns
         if (indicator,) in by_indicator
     ]
     regions = reports["region"].n_unique()
     years = sorted(reports["report_year"].unique().to_list())
+    span = f"{years[0]}–{years[-1]}" if years else ""
     built = datetime.now().strftime("%Y-%m-%d %H:%M")
+    left_out = reports.height - shown_reports.height
+    more = (
+        f'<p class="note">表中列出前 {shown_reports.height} 份报告，另有 {left_out} 份见 '
+        "<code>fazhi export</code>。"
+        f'<span class="en" lang="en">The first {shown_reports.height} reports are listed; '
+        f"the other {left_out} are in <code>fazhi export</code>.</span></p>"
+        if left_out
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>fazhi: 法治政府建设年度报告 comparison</title>
+<title>fazhi：法治政府建设年度报告 跨地区比较 · cross-district comparison</title>
 <style>{STYLE}</style>
 </head>
 <body>
-<h1>法治政府建设年度报告: cross-district comparison</h1>
-<p class="lead">{reports.height} reports from {regions} regions, {years[0] if years else ""}–{years[-1] if years else ""}.
-Built {built} from the fazhi warehouse. Every figure links to the sentence it came from.</p>
-<h2 id="headline">Headline indicators by region and year</h2>
-<p class="note">The first figure each report states in the indicator's own unit (marts.headline_figures);
-other figures and units are in marts.indicator_values.</p>
-{"".join(charts) or '<p class="note">No report states a headline indicator.</p>'}
-<h2 id="emphasis">Term emphasis</h2>
-<p class="note">Occurrences per 10,000 characters of report text (marts.term_emphasis), for the
-{HEATMAP_TERMS} domain terms written about most.</p>
+<h1>{bilingual("法治政府建设年度报告：跨地区比较", "Annual reports on law-based government: a cross-district comparison")}</h1>
+<p class="lead">共 {reports.height} 份报告，来自 {regions} 个地区，{span} 年。生成于 {built}，数据来自 fazhi 数据库。
+每个数字都按报告原文写法列出（如“1万余次”），并链接到它所出自的原句。
+<span class="en" lang="en">{reports.height} reports from {regions} regions, {span}. Built {built} from the
+fazhi warehouse. Every figure is given as the report writes it and links to the sentence it
+came from.</span></p>
+<nav class="contents">目录 <span class="en-inline" lang="en">contents</span>:
+<a href="#headline">主要指标</a><a href="#changes">同比变化</a><a href="#compliance">报告合规</a>
+<a href="#shortcomings">自述不足</a><a href="#emphasis">用词侧重</a><a href="#coverage">指标覆盖</a>
+<a href="#evidence">原句出处</a></nav>
+
+<h2 id="headline">{bilingual("主要指标：各地区、各年度", "Headline indicators by region and year")}</h2>
+<p class="note">每份报告对每项指标给出的第一个、与指标单位可比的数字（marts.headline_figures）；
+其他数字和单位见 marts.indicator_values。颜色表示报告年度。
+<span class="en" lang="en">The first figure each report states in the indicator's own unit
+(marts.headline_figures); other figures and units are in marts.indicator_values. Colour shows
+the year a report covers.</span></p>
+{"".join(charts) or '<p class="note">没有报告给出主要指标。<span class="en" lang="en">No report states a headline indicator.</span></p>'}
+
+<h2 id="changes">{bilingual("同比变化", "Year-over-year change")}</h2>
+<p class="note">同一地区有两个或以上年度的报告时，每项主要指标与该地区上一份报告相比的变化
+（marts.indicator_changes）；政府报告与政府报告相比，部门报告与部门报告相比。带“余”“约”“以上”的数字是约数，其变化也只是大概。
+<span class="en" lang="en">For regions with reports of two or more years: each headline
+indicator against the region's previous report (marts.indicator_changes), a government's report
+against its own earlier one, a department's against a department's. A figure written with
+余, 约 or 以上 is approximate, and so is its change.</span></p>
+{changes_table(changes)}
+
+<h2 id="compliance">{bilingual("报告合规：法定内容与发布时间", "Reporting compliance: mandated parts and publication by 1 April")}</h2>
+<p class="note">《法治政府建设与责任落实督察工作规定》要求年度报告包括：主要举措和成效；党政主要负责人履行推进法治建设第一责任人职责情况；
+存在的不足和原因；下一年度主要安排；并于每年4月1日前公开。“缺”表示报告中没有以此为题的部分；日期未注明时无法判断是否按时。
+<span class="en" lang="en">The 2019 rules require each annual report to give the year's measures
+and results, how the leaders fulfilled their duties as first responsible persons, the
+shortcomings and their causes, and next year's plans, and to be published by 1 April. ✗ means
+no top-level section of the report is about that part; without a publication date, timeliness
+cannot be told.</span></p>
+{compliance_table(compliance)}
+
+<h2 id="shortcomings">{bilingual("各报告自述的不足", "The shortcomings each report admits")}</h2>
+<p class="note">摘自各报告“存在的不足”部分（marts.shortcomings_and_plans）：每条取“一是……”“二是……”的第一句，点开看全文。
+<span class="en" lang="en">From each report's shortcomings part
+(marts.shortcomings_and_plans): the first clause of each point; open the full text below it.</span></p>
+{shortcomings_cards(shortcomings)}
+
+<h2 id="emphasis">{bilingual("用词侧重", "Term emphasis")}</h2>
+<p class="note">每万字报告正文中出现的次数（marts.term_emphasis），列出写得最多的 {HEATMAP_TERMS} 个法治领域术语。
+<span class="en" lang="en">Occurrences per 10,000 characters of report text
+(marts.term_emphasis), for the {HEATMAP_TERMS} domain terms written about most.</span></p>
 {heatmap(emphasis, columns)}
-<h2 id="coverage">Which indicators each report states</h2>
-{coverage_table(coverage, shown_reports, links)}
-<h2 id="evidence">Evidence</h2>
+
+<h2 id="coverage">{bilingual("各报告给出了哪些指标", "Which indicators each report states")}</h2>
+{more}{coverage_table(coverage, shown_reports, links)}
+
+<h2 id="evidence">{bilingual("原句出处", "Evidence")}</h2>
+<p class="note">每个数字的出处：发布机关、年度、来源（网上抓取的报告链接到原网址，本地文件给出文件名）、发布日期和原句，数字已标出。
+<span class="en" lang="en">Where each figure comes from: the issuing body, the year, the source
+(a link to the page of a crawled report, the file name of a local one), the publication date,
+and the sentence with the figure marked.</span></p>
 {evidence_list(evidence)}
+<p class="note">全部数据：<code>fazhi export 文件夹</code> 导出 Parquet、CSV 和 Excel。
+<span class="en" lang="en">All the data: <code>fazhi export FOLDER</code> writes Parquet, CSV and an
+Excel workbook.</span></p>
 </body>
 </html>
 """

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from pipelines.reading.ocr import LOW_CONFIDENCE
+
 
 @dataclass(frozen=True)
 class ContentCheck:
@@ -23,6 +25,20 @@ class ContentCheck:
 
 
 CHECKS = (
+    ContentCheck(
+        "ocr_pages_confident",
+        "warning",
+        # A scanned page read with little confidence: its figures are worth checking against
+        # the page before they are compared (facts of such reports are read_by_ocr too).
+        f"""
+        SELECT d.report_id,
+               format('page {{}} read by OCR with mean confidence {{:.3f}}, below {{}}: check '
+                      'its figures against the scan', p.page_no, p.confidence, {LOW_CONFIDENCE})
+                   AS detail
+        FROM work.documents d JOIN reports r USING (report_id), unnest(d.ocr_pages) AS t(p)
+        WHERE p.confidence < {LOW_CONFIDENCE}
+        """,
+    ),
     ContentCheck(
         "rates_within_0_100",
         "error",

@@ -24,6 +24,9 @@ DOCUMENT_SCHEMA = {
     "page_date": pl.String,
     "page_source": pl.String,
     "page_url": pl.String,
+    "furniture_lines": pl.List(pl.Int32),
+    "ocr_confidence": pl.Float64,
+    "ocr_pages": pl.List(pl.Struct({"page_no": pl.Int32, "confidence": pl.Float64})),
     "visible_chars": pl.Int64,
 }
 REJECTION_SCHEMA = {
@@ -84,12 +87,15 @@ def read_documents(
         documents.append(
             (
                 sha256,
-                source_format,
+                extracted.source_format or source_format,
                 extracted.encoding,
                 extracted.text,
                 extracted.main_first,
                 extracted.main_last,
                 *(extracted.hints.get(hint) for hint in HINTS),
+                extracted.furniture_lines,
+                extracted.ocr_confidence,
+                [{"page_no": n, "confidence": c} for n, c in extracted.ocr_pages],
             )
         )
     docs = (

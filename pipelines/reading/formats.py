@@ -1,9 +1,12 @@
 """Which format a file is, and how each format becomes plain text.
 
-A format is told from the file's first bytes where they tell, and for zip-based files from the
-parts the archive holds (a Word file, a workbook and a plain zip all start with PK). Formats
-that are not reports (workbooks, presentations, archives) get a reader that refuses
-them as what they are, so a reader of one format is never asked to read another.
+A format is told from the file's first bytes where they tell, for zip-based files from the
+parts the archive holds (a Word file, a workbook and a plain zip all start with PK), and for
+the compound files of old Office versions from the streams they hold (a .doc, a .wps saved by
+WPS Office, an .xls and a .ppt all start alike). Formats that are not reports (workbooks,
+presentations, images) get a reader that refuses them as what they are, so a reader of one
+format is never asked to read another. A plain zip was unpacked when it landed: its reader
+says so, and what it left out.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import zipfile
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
+from pipelines.landing.archives import unpack
 from pipelines.reading.decoding import UnreadableSource, decode_text
 from pipelines.reading.extracted import Extracted
 from pipelines.reading.html_pages import read_html
+from pipelines.reading.legacy_word import read_legacy_word
 from pipelines.reading.pdf import read_pdf
 from pipelines.reading.word import read_docx
 
@@ -30,12 +35,29 @@ EXTENSIONS = {
     ".docx": "docx",
     ".pdf": "pdf",
     ".doc": "doc",
+    ".wps": "wps",
 }
 # First bytes of archives, whatever the file is called.
 SIGNATURES = {
     b"Rar!\x1a\x07": "rar",
     b"7z\xbc\xaf\x27\x1c": "7z",
     b"\x1f\x8b": "gzip",
+    b"\x89PNG": "png",
+    b"\xff\xd8\xff": "jpeg",
+    b"GIF8": "gif",
+    b"II*\x00": "tiff",
+    b"MM\x00*": "tiff",
+    b"{\\rtf": "rtf",
+}
+# How many of an archive's files its rejection names.
+NAMES_SHOWN = 10
+OLE_START = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The stream that tells what an old Office compound file is (names are stored in UTF-16).
+OLE_STREAMS = {
+    "WordDocument": "doc",
+    "Workbook": "xls",
+    "Book": "xls",
+    "PowerPoint Document": "ppt",
 }
 ZIP_START = b"PK\x03\x04"
 ZIP_EXTENSIONS = {
@@ -61,7 +83,8 @@ OPENDOCUMENT = {
     "application/epub+zip": "epub",
 }
 SAVE_AS = "save the report as .docx or PDF"
-UNPACK = "archives are not unpacked; put the report itself in the corpus"
+UNPACK = "only zip archives are unpacked; put the report itself in the corpus"
+SCAN = "a scanned report is read by OCR when it comes as a PDF"
 # What a file that is not a report is, and what to do, in the words of the rejection.
 NOT_REPORTS = {
     "xlsx": ("Excel workbook (.xlsx)", SAVE_AS),
@@ -70,7 +93,15 @@ NOT_REPORTS = {
     "ods": ("OpenDocument spreadsheet (.ods)", SAVE_AS),
     "odp": ("OpenDocument presentation (.odp)", SAVE_AS),
     "epub": ("e-book (.epub)", SAVE_AS),
-    "zip": ("zip archive", UNPACK),
+    "xls": ("Excel 97 workbook (.xls)", SAVE_AS),
+    "ppt": ("PowerPoint 97 presentation (.ppt)", SAVE_AS),
+    "ole": ("old Office compound file that is no Word document", SAVE_AS),
+    "wps-other": ("WPS or Works file (.wps) that is not Word 97 inside", SAVE_AS),
+    "rtf": ("RTF document", SAVE_AS),
+    "png": ("PNG image", SCAN),
+    "jpeg": ("JPEG image", SCAN),
+    "gif": ("GIF image", SCAN),
+    "tiff": ("TIFF image", SCAN),
     "rar": ("RAR archive", UNPACK),
     "7z": ("7-Zip archive", UNPACK),
     "gzip": ("gzip archive", UNPACK),
@@ -93,6 +124,18 @@ def zip_format(suffix: str, data: bytes) -> str:
     return OPENDOCUMENT.get(mimetype.decode("ascii", "replace").strip(), "zip")
 
 
+def ole_format(suffix: str, data: bytes) -> str:
+    """What an old Office compound file is, from the streams it holds. A .wps that is Word 97
+    inside (as WPS Office saves it) is read as one; a damaged .doc is still tried as Word, so
+    the converter says what is wrong with it."""
+    for stream, fmt in OLE_STREAMS.items():
+        if stream.encode("utf-16-le") in data:
+            if fmt == "doc":
+                return "wps" if suffix == ".wps" else "doc"
+            return fmt
+    return {".doc": "doc", ".wps": "wps-other"}.get(suffix, "ole")
+
+
 def detect_format(source_name: str, data: bytes) -> str:
     """The format from the file's first bytes where they tell, else from its extension."""
     head = data[:1024]
@@ -101,8 +144,8 @@ def detect_format(source_name: str, data: bytes) -> str:
         return "pdf"
     if head.startswith(ZIP_START):
         return zip_format(suffix, data)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "doc"
+    if head.startswith(OLE_START):
+        return ole_format(suffix, data)
     for signature, fmt in SIGNATURES.items():
         if head.startswith(signature):
             return fmt
@@ -116,8 +159,31 @@ def read_txt(data: bytes) -> Extracted:
     return Extracted(text, encoding)
 
 
-def read_doc(_: bytes) -> Extracted:
-    raise UnreadableSource("legacy Word (.doc) files cannot be read; save it as .docx or PDF")
+def read_doc(data: bytes) -> Extracted:
+    return read_legacy_word(data, "legacy Word (.doc) file")
+
+
+def read_wps(data: bytes) -> Extracted:
+    return read_legacy_word(data, "WPS file (.wps, Word 97 inside)")
+
+
+def read_zip(data: bytes) -> Extracted:
+    """A zip's files landed as inputs of their own: say which, and which were left out."""
+    try:
+        members = unpack(data)
+    except (zipfile.BadZipFile, OSError, RuntimeError) as error:
+        raise UnreadableSource(f"damaged zip archive: {error}") from error
+    taken = [member.name for member in members if member.data is not None]
+    left_out = "; ".join(f"{m.name} ({m.skipped})" for m in members if m.skipped)
+    shown = ", ".join(f"archive!{name}" for name in taken[:NAMES_SHOWN])
+    more = f" and {len(taken) - NAMES_SHOWN} more" if len(taken) > NAMES_SHOWN else ""
+    said = (
+        f"zip archive: unpacked, its {len(taken)} file(s) read as inputs of their own "
+        f"({shown}{more})"
+        if taken
+        else "zip archive with no file to read"
+    )
+    raise UnreadableSource(said + (f"; left out: {left_out}" if left_out else ""))
 
 
 def refuse_as(what: str, advice: str) -> Callable[[bytes], Extracted]:
@@ -135,5 +201,7 @@ READERS: dict[str, Callable[[bytes], Extracted]] = {
     "docx": read_docx,
     "pdf": read_pdf,
     "doc": read_doc,
+    "wps": read_wps,
+    "zip": read_zip,
     **{fmt: refuse_as(what, advice) for fmt, (what, advice) in NOT_REPORTS.items()},
 }

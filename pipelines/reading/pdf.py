@@ -1,4 +1,5 @@
-"""PDF files to text: the text layer, with lines wrapped by the page joined back into paragraphs.
+"""PDF files to text: the text layer (or OCR of pages without one), with lines wrapped by the
+page joined back into paragraphs, and running headers and footers set apart.
 
 A PDF has no paragraphs, only runs of text placed on a page. pypdf hands each run over with
 its position; runs at one height make a line, and a line continues the paragraph above when
@@ -25,6 +26,7 @@ from pypdf.errors import PdfReadError
 from pipelines.cleaning.rules import line_rules
 from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.extracted import Extracted
+from pipelines.reading.ocr import DPI, OcrBox, OcrPage, ocr_pages
 
 # A line that ends within this many characters of the right margin runs to it.
 MARGIN_SLACK_CHARS = 2
@@ -32,6 +34,8 @@ MARGIN_SLACK_CHARS = 2
 INDENT_CHARS = 0.9
 # A gap this many times the usual line spacing separates paragraphs.
 PARAGRAPH_GAP = 1.6
+# OCR takes 10-40 s of CPU per page: a longer scan is refused rather than hold up a build.
+MAX_OCR_PAGES = 60
 
 
 @dataclass(frozen=True)
@@ -85,15 +89,61 @@ def page_lines(page: pypdf.PageObject) -> list[PdfLine]:
     ]
 
 
-def join_wrapped_lines(pages: list[list[PdfLine]]) -> list[str]:
-    """Paragraphs, one per line. Page numbers at the top or foot of a page are kept as lines of
-    their own, after the paragraph they interrupt."""
-    body = [line for lines in pages for line in lines if not page_number().match(line.text)]
+def running_lines(pages: list[list[PdfLine]]) -> set[tuple[int, int]]:
+    """(page, line) of every running header and footer: a line among the first two or the last
+    two of its page whose wording (figures aside, so 第3页 is 第5页) and type size come back at
+    the same end of most pages. A title printed once, or in larger type than the header that
+    repeats it, is not one."""
+
+    def ends(lines: list[PdfLine]) -> list[tuple[int, str]]:
+        count = len(lines)
+        return [(i, "top") for i in range(min(2, count))] + [
+            (i, "foot") for i in range(max(2, count - 2), count)
+        ]
+
+    def key(line: PdfLine, end: str) -> tuple[str, str, int]:
+        return end, re.sub(r"\d+", "#", line.text), round(line.size)
+
+    pages_with: dict[tuple[str, str, int], set[int]] = {}
+    for p, lines in enumerate(pages):
+        for i, end in ends(lines):
+            pages_with.setdefault(key(lines[i], end), set()).add(p)
+    frequent = {
+        k for k, found in pages_with.items() if len(found) >= 2 and 2 * len(found) > len(pages)
+    }
+    return {
+        (p, i)
+        for p, lines in enumerate(pages)
+        for i, end in ends(lines)
+        if key(lines[i], end) in frequent and not page_number().match(lines[i].text)
+    }
+
+
+def join_wrapped_lines(pages: list[list[PdfLine]]) -> tuple[list[str], list[int]]:
+    """Paragraphs, one per line, and the indexes of those that are running headers or footers.
+    Page numbers and running lines are taken out of the flow, so a paragraph broken over two
+    pages is joined again, and follow the report's own lines, in page order: between the last
+    paragraph and a signature on the next page they would read as a footer that ends the
+    report."""
+    running = running_lines(pages)
+
+    def furniture(p: int, i: int, line: PdfLine) -> bool:
+        return (p, i) in running or (
+            i in (0, len(pages[p]) - 1) and bool(page_number().match(line.text))
+        )
+
+    body = [
+        line
+        for p, lines in enumerate(pages)
+        for i, line in enumerate(lines)
+        if not furniture(p, i, line) and not page_number().match(line.text)
+    ]
     right_margin = max((line.right for line in body), default=0.0)
     steps = [a.y - b.y for lines in pages for a, b in pairwise(lines) if a.y > b.y]
     spacing = statistics.median(steps) if steps else 0.0
     paragraphs: list[str] = []
-    held: list[str] = []
+    running_indexes: list[int] = []
+    held: list[tuple[str, bool]] = []
     current = ""
     previous: PdfLine | None = None
 
@@ -101,15 +151,14 @@ def join_wrapped_lines(pages: list[list[PdfLine]]) -> list[str]:
         nonlocal current
         if current:
             paragraphs.append(current)
-        paragraphs.extend(held)
         current = ""
-        held.clear()
 
-    for lines in pages:
-        left = min((line.x for line in lines if not page_number().match(line.text)), default=0.0)
+    for p, lines in enumerate(pages):
+        own = [line for i, line in enumerate(lines) if not furniture(p, i, line)]
+        left = min((line.x for line in own if not page_number().match(line.text)), default=0.0)
         for i, line in enumerate(lines):
-            if i in (0, len(lines) - 1) and page_number().match(line.text):
-                held.append(line.text)
+            if furniture(p, i, line):
+                held.append((line.text, (p, i) in running))
                 continue
             continues = (
                 previous is not None
@@ -127,10 +176,50 @@ def join_wrapped_lines(pages: list[list[PdfLine]]) -> list[str]:
                 current = line.text
             previous = line
     close()
-    return paragraphs
+    for text, is_running in held:
+        if is_running:
+            running_indexes.append(len(paragraphs))
+        paragraphs.append(text)
+    return paragraphs, running_indexes
+
+
+def ocr_lines(page: OcrPage) -> list[PdfLine]:
+    """The runs OCR found on a page as lines of text in points, top to bottom, as a text layer
+    would give them: runs whose middles fall within one another's height make a line, read
+    left to right, with a space where a gap wider than a character parts them (table cells).
+    A line's type size is its width over its characters, so that it ends where its box ends."""
+    points = 72 / DPI
+    rows: list[list[OcrBox]] = []
+    for box in sorted(page.boxes, key=lambda box: (box.top + box.bottom) / 2):
+        middle = (box.top + box.bottom) / 2
+        if rows and rows[-1][0].top <= middle <= rows[-1][0].bottom:
+            rows[-1].append(box)
+        else:
+            rows.append([box])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda box: box.left)
+        height = statistics.median(box.bottom - box.top for box in row)
+        text = row[0].text
+        for before, box in pairwise(row):
+            text += (" " if box.left - before.right > height else "") + box.text
+        width = row[-1].right - row[0].left
+        size = width / max(half_ems(text) / 2, 0.5) * points
+        bottom = max(box.bottom for box in row)
+        lines.append(PdfLine(row[0].left * points, (page.height - bottom) * points, size, text))
+    return lines
+
+
+def mean_confidence(pages: list[OcrPage]) -> float | None:
+    """The mean confidence of every character OCR read, over all pages."""
+    weighted = [(page.confidence, sum(len(b.text) for b in page.boxes)) for page in pages]
+    chars = sum(n for _, n in weighted)
+    return sum(c * n for c, n in weighted if c is not None) / chars if chars else None
 
 
 def read_pdf(data: bytes) -> Extracted:
+    """The text layer of every page; pages without one (a scan, text turned into outlines) are
+    read by OCR, and then the document is source_format pdf-ocr with its confidence."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -138,9 +227,28 @@ def read_pdf(data: bytes) -> Extracted:
         pages = [page_lines(page) for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as error:
         raise UnreadableSource(f"corrupt PDF: {error}") from error
+    textless = [index for index, lines in enumerate(pages) if not lines]
+    if len(textless) > MAX_OCR_PAGES:
+        raise UnreadableSource(
+            f"scanned PDF: {len(textless)} pages without a text layer, over the limit of "
+            f"{MAX_OCR_PAGES} pages read by OCR"
+        )
+    scanned = ocr_pages(data, textless) if textless else {}
+    for index, page in scanned.items():
+        pages[index] = ocr_lines(page)
     if not any(pages):
         raise UnreadableSource(
-            f"scanned PDF: none of its {len(pages)} page(s) has a text layer; OCR it first"
+            f"scanned PDF: none of its {len(pages)} page(s) has a text layer, "
+            "and OCR found no text on them"
         )
     title = (reader.metadata.title if reader.metadata else None) or None
-    return Extracted("\n".join(join_wrapped_lines(pages)), hints={"page_title": title})
+    paragraphs, running = join_wrapped_lines(pages)
+    read_by_ocr = [(index + 1, page.confidence) for index, page in sorted(scanned.items())]
+    return Extracted(
+        "\n".join(paragraphs),
+        hints={"page_title": title},
+        furniture_lines=running,
+        source_format="pdf-ocr" if scanned else None,
+        ocr_confidence=mean_confidence(list(scanned.values())),
+        ocr_pages=[(number, conf) for number, conf in read_by_ocr if conf is not None],
+    )

@@ -43,12 +43,16 @@ def build_reports(
     about law-based government, or when it names no year.
     """
     metadata = assign_regions(
-        infer_metadata(documents, cleaned_lines), "org_name", "title", "opening"
-    )
+        infer_metadata(documents, cleaned_lines),
+        "org_name",
+        "title_org",
+        "opening_subject",
+        "source_org",
+    ).with_columns(meta_sources=pl.col("meta_sources").struct.with_fields(region="region_how"))
     this_year = date.today().year
     text = pl.col("text")
     candidates = (
-        documents.select("report_id", "sha256", "source_format", "encoding")
+        documents.select("report_id", "sha256", "source_format", "encoding", "ocr_confidence")
         .join(clean_texts, on="report_id")
         .join(contents.select("sha256", "source_name", "arrived_at"), on="sha256")
         .join(metadata, on="report_id", how="left")
@@ -85,7 +89,15 @@ def build_reports(
             org_kind=org_kind(pl.col("org_name"), pl.col("region")),
             n_chars=text.str.len_chars().cast(pl.Int64),
         )
-        .drop("reason", "opening", "page_url")
+        .drop(
+            "reason",
+            "opening",
+            "page_url",
+            "title_org",
+            "opening_subject",
+            "source_org",
+            "region_how",
+        )
         .sort("region", "report_year", "report_id", nulls_last=True)
     )
     rejections = candidates.filter(pl.col("reason").is_not_null()).select(

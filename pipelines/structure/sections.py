@@ -28,6 +28,16 @@ LABEL_TEXT = (
 )
 MAX_HEADING = 60
 PARTS = ["measures", "leadership", "shortcomings", "plans", "other"]
+# Where a heading run into its paragraph ends: a space before running text, or the paragraph's
+# enumeration (一是) right after the heading's own words.
+RUN_IN_BODY = (
+    r"^(\S.*?)\s+\S.*[，,。！？；].*$"
+    r"|^([^。！？；]{2,}?[^一二三四五六七八九十])[一二三四五六七八九十]是\p{Han}.*[。！？；][”’」』]*$"
+)
+# A closing paragraph is running text, not a date line.
+MIN_PARAGRAPH = 15
+# How a paragraph about next year opens.
+CLOSING_PLANS = r"^(?:下一步|下一年|下一阶段|明年|新的一年|今后|展望)"
 
 
 @cache
@@ -42,14 +52,70 @@ def label_style(text: pl.Expr) -> pl.Expr:
     return style
 
 
-def classify_part(heading: pl.Expr, report_year: pl.Expr) -> pl.Expr:
-    """The part a top-level heading opens; a heading naming a later year than the report's is
-    next year's plans."""
+def word_part(text: pl.Expr) -> pl.Expr:
+    """The part a heading's words tell (rules/report_parts.tsv, the first rule that matches)."""
     part = pl.lit(None, dtype=pl.String)
     for name, pattern in reversed(list(part_rules().iter_rows())):
-        part = pl.when(heading.str.contains(pattern)).then(pl.lit(name)).otherwise(part)
-    later_year = heading.str.extract(r"((?:19|20)\d{2})\s*年", 1).cast(pl.Int32) > report_year
-    return pl.when(later_year).then(pl.lit("plans")).otherwise(part)
+        part = pl.when(text.str.contains(pattern)).then(pl.lit(name)).otherwise(part)
+    return part
+
+
+def classify_part(heading: pl.Expr, report_year: pl.Expr) -> pl.Expr:
+    """The part a top-level heading opens by its words and the years it names: a heading naming
+    a later year than the report's is next year's plans, unless its words say leadership,
+    shortcomings or other."""
+    part = word_part(heading)
+    later_year = (
+        heading.str.extract_all(r"(?:19|20)\d{2}(?:\s*年)")
+        .list.eval(pl.element().str.slice(0, 4).cast(pl.Int32))
+        .list.max()
+        > report_year
+    )
+    return (
+        pl.when(later_year & ~part.is_in(["leadership", "shortcomings", "other"]).fill_null(False))
+        .then(pl.lit("plans"))
+        .otherwise(part)
+    )
+
+
+def heading_text(text: pl.Expr, label: pl.Expr) -> pl.Expr:
+    """The heading of a sentence that starts with an outline label: the label off, and, where
+    the heading runs into its paragraph, ended where the paragraph's first sentence begins (a
+    space, or an enumeration 一是), at most MAX_HEADING characters."""
+    rest = text.str.slice(label.str.len_chars()).str.strip_chars()
+    return (
+        rest.str.replace(RUN_IN_BODY, "${1}${2}")
+        .str.strip_chars()
+        .str.strip_chars_end("。；;：:")
+        .str.slice(0, MAX_HEADING)
+    )
+
+
+def closing_plans(sentences: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
+    """An unheaded closing paragraph about next year (下一步, 下一年, 明年, or the next year named
+    at its start) after the report's last top-level heading: its plans, where no heading says
+    so. Returns report_id, sentence_no, label (empty), heading (its opening words)."""
+    text = pl.col("text")
+    next_year = (pl.col("report_year") + 1).cast(pl.String)
+    opens_plans = (
+        text.str.contains(CLOSING_PLANS)
+        | (text.str.starts_with(next_year + "年") & ~text.str.contains(r"^\d{4}年(?:以来|\s*\d)"))
+    ) & (text.str.len_chars() >= MIN_PARAGRAPH)
+    paragraph_start = (pl.col("char_start") == 0) | (
+        pl.col("full_text").str.slice(pl.col("char_start") - 1, 1) == "\n"
+    )
+    return (
+        sentences.join(reports.select("report_id", "report_year", full_text="text"), on="report_id")
+        .filter(paragraph_start & opens_plans)
+        .group_by("report_id")
+        .agg(pl.all().sort_by("sentence_no").first())
+        .select(
+            "report_id",
+            "sentence_no",
+            label=pl.lit(""),
+            heading=text.str.extract(r"^([^，,。；：:]{1,20})", 1),
+        )
+    )
 
 
 def find_sections(sentences: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
@@ -57,27 +123,49 @@ def find_sections(sentences: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFram
     headings = (
         sentences.with_columns(style=label_style(pl.col("text")))
         .filter(pl.col("style").is_not_null())
-        .with_columns(
-            label=pl.col("text").str.extract(LABEL_TEXT, 0),
-        )
-        .with_columns(
-            heading=pl.col("text")
-            .str.slice(pl.col("label").str.len_chars())
-            .str.strip_chars()
-            .str.strip_chars_end("。；;：:")
-            .str.slice(0, MAX_HEADING)
-        )
+        .with_columns(label=pl.col("text").str.extract(LABEL_TEXT, 0))
+        .with_columns(heading=heading_text(pl.col("text"), pl.col("label")))
     )
     first_use = (
         headings.group_by("report_id", "style")
         .agg(first=pl.col("sentence_no").min())
         .with_columns(level=pl.col("first").rank("ordinal").over("report_id").cast(pl.Int32))
     )
-    sections = (
+    years = reports.select("report_id", "report_year", "n_chars")
+    labelled = (
         headings.join(first_use, on=["report_id", "style"])
+        .join(years, on="report_id")
+        .with_columns(
+            top_part=pl.when(pl.col("level") == 1).then(
+                classify_part(pl.col("heading"), pl.col("report_year"))
+            )
+        )
+    )
+    # Where no heading opens the plans, a closing paragraph about next year does.
+    last_top = (
+        labelled.filter(pl.col("level") == 1)
+        .group_by("report_id")
+        .agg(last_top=pl.col("sentence_no").max(), has_plans=(pl.col("top_part") == "plans").any())
+    )
+    closing = (
+        closing_plans(sentences, reports)
+        .join(last_top, on="report_id", how="left")
+        .filter(
+            ~pl.col("has_plans").fill_null(False)
+            & (pl.col("sentence_no") > pl.col("last_top").fill_null(-1))
+        )
+        .join(
+            sentences.select("report_id", "sentence_no", "char_start"),
+            on=["report_id", "sentence_no"],
+        )
+        .join(years, on="report_id")
+        .with_columns(level=pl.lit(1, pl.Int32), top_part=pl.lit("plans"))
+    )
+    columns = ["report_id", "sentence_no", "char_start", "label", "heading", "level", "top_part"]
+    sections = (
+        pl.concat([labelled.select(*columns, "n_chars"), closing.select(*columns, "n_chars")])
         .sort("report_id", "sentence_no")
         .with_columns(section_no=pl.int_range(1, pl.len() + 1).over("report_id").cast(pl.Int32))
-        .join(reports.select("report_id", "report_year", "n_chars"), on="report_id")
     )
     max_level = int(sections["level"].max() or 0)
     parent = pl.lit(None, dtype=pl.Int32)
@@ -112,18 +200,15 @@ def find_sections(sentences: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFram
     # A parent opened before a newer section of its own level is not the parent: keep only a
     # parent whose span still covers the child.
     spans = sections.select("report_id", parent_no="section_no", parent_end="char_end")
-    sections = (
-        sections.join(spans, on=["report_id", "parent_no"], how="left")
-        .with_columns(
-            parent_no=pl.when(pl.col("char_start") < pl.col("parent_end")).then(pl.col("parent_no"))
-        )
-        .with_columns(
-            top_part=pl.when(pl.col("level") == 1).then(
-                classify_part(pl.col("heading"), pl.col("report_year"))
-            )
-        )
+    sections = sections.join(spans, on=["report_id", "parent_no"], how="left").with_columns(
+        parent_no=pl.when(pl.col("char_start") < pl.col("parent_end")).then(pl.col("parent_no"))
     )
-    return assign_parts(sections).select(
+    first_sentences = sentences.select(
+        "report_id", sentence_no=pl.col("sentence_no") - 1, first_sentence="text"
+    )
+    return assign_parts(
+        sections.join(first_sentences, on=["report_id", "sentence_no"], how="left")
+    ).select(
         "report_id",
         "section_no",
         "parent_no",
@@ -137,21 +222,57 @@ def find_sections(sentences: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFram
 
 
 def assign_parts(sections: pl.DataFrame) -> pl.DataFrame:
-    """Top-level sections take their classified part; an unclassified top-level section before
-    the shortcomings and plans is one of the report's measures; sub-sections inherit."""
-    top = sections.filter(pl.col("level") == 1).with_columns(
-        seen_later_part=pl.col("top_part")
-        .is_in(["shortcomings", "plans"])
-        .fill_null(False)
-        .cum_max()
-        .over("report_id")
+    """Top-level sections take the part their words and years tell; one they do not is placed
+    by where it stands, as the 2019 rules order the parts (measures, leadership, shortcomings,
+    plans, other): after the plans it is other; the first one after the shortcomings is the
+    plans; before the later parts, it is one of the measures; after the leadership part, when
+    the measures came before it, its first sentence tells shortcomings or plans, else it is
+    other. Sub-sections inherit their top section's part."""
+    top = sections.filter(pl.col("level") == 1).sort("report_id", "section_no")
+
+    def seen_before(is_part: pl.Expr) -> pl.Expr:
+        seen = is_part.fill_null(False).cast(pl.Int32)
+        return (seen.cum_max().shift(1).fill_null(0) > 0).over("report_id")
+
+    def named(column: str, part: str) -> pl.Expr:
+        return pl.col(column) == part
+
+    unknown = pl.col("top_part").is_null()
+    later = seen_before(named("top_part", "shortcomings")) | seen_before(named("top_part", "plans"))
+    opening_measures = unknown & ~later & ~seen_before(named("top_part", "leadership"))
+    measures_before = seen_before(named("top_part", "measures") | opening_measures)
+    # After the leadership part, with the measures before it: what its first sentence tells.
+    cue = word_part(pl.col("first_sentence").fill_null(""))
+    top = top.with_columns(
+        told=pl.coalesce(
+            "top_part",
+            pl.when(
+                unknown
+                & seen_before(named("top_part", "leadership"))
+                & measures_before
+                & cue.is_in(["shortcomings", "plans"])
+            ).then(cue),
+        )
+    )
+    untold = pl.col("told").is_null()
+    after_shortcomings = (
+        untold & seen_before(named("told", "shortcomings")) & ~seen_before(named("told", "plans"))
+    )
+    first_after_shortcomings = after_shortcomings & (
+        after_shortcomings.cast(pl.Int32).cum_sum().over("report_id") == 1
     )
     top = top.with_columns(
-        part=pl.coalesce(
-            pl.col("top_part"),
-            pl.when(~pl.col("seen_later_part")).then(pl.lit("measures")),
-            pl.lit("other"),
+        part=pl.when(~untold)
+        .then(pl.col("told"))
+        .when(first_after_shortcomings)
+        .then(pl.lit("plans"))
+        .when(
+            seen_before(named("told", "shortcomings"))
+            | seen_before(named("told", "plans"))
+            | (seen_before(named("told", "leadership")) & measures_before)
         )
+        .then(pl.lit("other"))
+        .otherwise(pl.lit("measures"))
     )
     return (
         sections.join(

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib.metadata import version as package_version
 
 import duckdb
 import polars as pl
@@ -52,13 +53,15 @@ BATCH_REPORTS = 1000
 @dataclass(frozen=True)
 class Stage:
     """A per-report stage: its name, the folders of pipelines/ whose code it runs, the rule
-    files it reads and the tables it writes (public ones by name, its own as work.<name>); every
-    table has a report_id column."""
+    files it reads, the packages whose data or behaviour its results depend on (an upgrade of
+    the division table must place regions again) and the tables it writes (public ones by
+    name, its own as work.<name>); every table has a report_id column."""
 
     name: str
     code: tuple[str, ...]
     tables: tuple[str, ...]
     rules: tuple[str, ...] = field(default=())
+    packages: tuple[str, ...] = field(default=())
 
     @cached_property
     def version(self) -> str:
@@ -75,6 +78,8 @@ class Stage:
         for path in sources:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
+        for package in self.packages:
+            digest.update(f"{package}=={package_version(package)}".encode())
         return digest.hexdigest()[:16]
 
 

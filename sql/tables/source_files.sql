@@ -13,5 +13,5 @@ COMMENT ON COLUMN source_files.sha256 IS 'SHA-256 of the bytes as they arrived; 
 COMMENT ON COLUMN source_files.report_id IS 'The report these bytes are (or would be, if rejected): the first 16 hex digits of sha256.';
 COMMENT ON COLUMN source_files.size IS 'Size in bytes.';
 COMMENT ON COLUMN source_files.arrived_at IS 'When this name first brought these bytes (UTC).';
-COMMENT ON COLUMN source_files.origin IS 'file (from the corpus folder) or crawl (fetched by the scraper).';
+COMMENT ON COLUMN source_files.origin IS 'file (from the corpus folder), crawl (fetched by the scraper) or archive (a file unpacked from a zip among them, named archive.zip!member).';
 COMMENT ON COLUMN source_files.stored_path IS 'Where the store keeps the bytes, never rewritten.';

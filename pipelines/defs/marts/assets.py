@@ -14,9 +14,10 @@ from pipelines.marts.html_report import render_report
     pool="warehouse",
     description=(
         "The visual report: a self-contained HTML page (no network, no script) beside the "
-        "warehouse, report/index.html, with charts of the headline indicators by region and "
-        "year, term emphasis as a heatmap and the coverage table, every figure linked to its "
-        "evidence sentence."
+        "warehouse, report/index.html, Chinese first with English beneath: the headline "
+        "indicators by region and year, year-over-year change, reporting compliance, the "
+        "shortcomings each report admits, term emphasis and coverage, each with its CSV, "
+        "every figure as written and linked to its evidence and source."
     ),
 )
 def html_report(corpus: CorpusResource) -> dg.MaterializeResult:
@@ -33,6 +34,6 @@ def html_report(corpus: CorpusResource) -> dg.MaterializeResult:
         metadata={
             "path": dg.MetadataValue.path(str(target)),
             "bytes": len(page.encode("utf-8")),
-            "charts": page.count('<figure class="chart">'),
+            "charts": page.count('<figure class="chart"'),
         }
     )
