@@ -18,12 +18,12 @@ from multiprocessing import get_context
 from typing import TYPE_CHECKING
 
 import polars as pl
-import rjieba
 
 from pipelines.terms.dictionary import domain_words
 
 if TYPE_CHECKING:
     import jieba
+    import rjieba
 
 SEGMENTER = f"rjieba-{version('rjieba')}-hmm-off"
 # Below this many characters, starting worker processes costs more than it saves: on 2 cores,
@@ -38,7 +38,11 @@ SEPARATOR = "\x00"
 
 @cache
 def segmenter() -> rjieba.Jieba:
-    tokenizer = rjieba.Jieba()
+    # Imported here: loading rjieba builds its dictionary, which a run with nothing new to
+    # segment does without.
+    from rjieba import Jieba
+
+    tokenizer = Jieba()
     for word, freq, tag in domain_words():
         tokenizer.add_word(word, freq, tag)
     return tokenizer
