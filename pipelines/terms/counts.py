@@ -166,6 +166,12 @@ def report_terms(tokens: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def report_totals(per_report: pl.DataFrame) -> pl.DataFrame:
+    """report_id, total: how many terms each report has (report_terms' n summed), which TF-IDF
+    divides by; a report without terms has no row."""
+    return per_report.group_by("report_id").agg(total=pl.col("n").sum())
+
+
 def write_vocabulary(conn: duckdb.DuckDBPyConnection) -> int:
     """vocabulary from terms and sentence_terms: in how many reports and sentences each term
     occurs, and how often. Returns its row count."""
@@ -190,7 +196,8 @@ def write_vocabulary(conn: duckdb.DuckDBPyConnection) -> int:
 
 
 def write_keywords(conn: duckdb.DuckDBPyConnection, top: int = KEYWORDS_PER_REPORT) -> int:
-    """keywords: each report's top terms by TF-IDF, the document frequencies taken from terms.
+    """keywords: each report's top terms by TF-IDF, the document frequencies taken from
+    vocabulary, which must be written first.
 
     idf = ln(1 + (N - df + 0.5) / (df + 0.5)), as in BM25: a term every report uses scores near
     zero however often it occurs, and a corpus of one report still ranks by frequency. Only the
@@ -198,22 +205,23 @@ def write_keywords(conn: duckdb.DuckDBPyConnection, top: int = KEYWORDS_PER_REPO
     Returns the row count.
     """
     conn.execute(table_ddl("keywords"))
-    # Each report's top scores are found first (max_by), so that only the few rows at or above
-    # its cut-off are ranked in full, ties broken by n and then term.
+    # Document frequencies are vocabulary's (made first), each report's total is
+    # work.term_totals', made with its terms. Each report's cut-off score is found first, so
+    # that only the few rows at or above it are ranked in full, ties broken by n, then term.
     conn.execute(
         """
         INSERT INTO keywords BY NAME
-        WITH df AS (SELECT term, count(*) AS df FROM terms GROUP BY term),
-        totals AS (SELECT report_id, sum(n) AS total FROM terms GROUP BY report_id),
-        corpus AS (SELECT count(*) AS n_reports FROM totals),
+        WITH corpus AS (SELECT count(*) AS n_reports FROM work.term_totals),
         scored AS (
-            SELECT report_id, term, n, df,
-                   n / total * ln(1 + (n_reports - df + 0.5) / (df + 0.5)) AS tfidf
-            FROM work.keyword_terms JOIN df USING (term) JOIN totals USING (report_id), corpus
+            SELECT k.report_id, k.term, k.n, v.reports AS df,
+                   k.n / t.total * ln(1 + (n_reports - v.reports + 0.5) / (v.reports + 0.5))
+                       AS tfidf
+            FROM work.keyword_terms k
+            JOIN vocabulary v USING (term)
+            JOIN work.term_totals t USING (report_id), corpus
         ),
-        cut_off AS (
-            SELECT report_id, list_min(max_by(tfidf, tfidf, $top)) AS lowest
-            FROM scored GROUP BY report_id
+        cut_off AS MATERIALIZED (
+            SELECT report_id, list_min(max(tfidf, $top)) AS lowest FROM scored GROUP BY report_id
         )
         SELECT report_id, term, n, df, tfidf,
                row_number() OVER (
