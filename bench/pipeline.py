@@ -1,9 +1,15 @@
-"""The whole pipeline at scale: a synthetic corpus made by recombining the seeds' sentences with
-varied numbers and region names, built by the real asset graph, then built again with one new
-report; plain jieba.lcut on the same text for comparison.
+"""The whole pipeline at scale, against its floor on the same texts.
 
-Run with `make bench` (2,000 reports) or `make bench REPORTS=10000`; the figures are printed and
-written to bench/results/pipeline-<N>.json.
+A synthetic corpus is made by recombining the seeds' sentences with varied numbers and region
+names. For each corpus size, in its own process each: the floor (bench/floor.py: read, one
+extract of the number grammar, rjieba, the result tables into DuckDB), the build by the real
+asset graph with the project's Dagster instance, the floor again, a re-run with one new report,
+the floor a third time (its median is the floor quoted), and plain jieba.lcut on the same text.
+Then `fazhi build` on the seeds with nothing new, as a user runs it. Every build's peak RSS is
+the operating system's count for its process (or its largest worker).
+
+Run with `make bench` (2,000 and 10,000 reports) or `make bench REPORTS=2000`; the figures are
+printed and written to bench/results/pipeline-<N>.json and bench/results/no-change-seeds.json.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ import logging
 import os
 import random
 import re
-import resource
 import shutil
+import subprocess
+import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import jieba
 
@@ -107,97 +115,235 @@ def write_corpus(folder: Path, reports: int, seed: int = 7) -> int:
     return chars
 
 
-def run_pipeline(sources: Path, warehouse: Path) -> tuple[float, dict[str, float]]:
-    """Wall seconds of one build, and seconds per step from the run's own event log."""
-    os.environ["FAZHI_SOURCES"] = str(sources)
-    os.environ["FAZHI_WAREHOUSE"] = str(warehouse)
-    from pipelines.definitions import defs
+@dataclass(frozen=True)
+class Finished:
+    """What one process cost, as the operating system counted it: wall and CPU seconds, and
+    the peak RSS of the process or of its largest worker."""
 
-    job = defs().resolve_job_def("build_warehouse")
-    with dg.DagsterInstance.ephemeral() as instance:
+    wall_seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+    output: str
+
+
+def run_process(args: list[str], env: dict[str, str]) -> Finished:
+    """Run args to its end in a process of its own; SystemExit with its stderr if it fails."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        result = job.execute_in_process(
-            instance=instance,
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+        process = subprocess.Popen(args, env=env, stdout=out, stderr=err, cwd=PROJECT_ROOT)
+        # wait4, not wait: it hands back the process's own resource usage.
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode:
+            raise SystemExit(f"{' '.join(args)} failed:\n{err.read().decode()[-4000:]}")
+        return Finished(
+            wall_seconds=round(wall, 3),
+            cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3),
+            peak_rss_mb=round(usage.ru_maxrss / 1024, 1),
+            output=out.read().decode(),
         )
-        seconds = time.perf_counter() - started
-        steps: dict[str, float] = {}
-        begun: dict[str, float] = {}
-        for entry in instance.all_logs(result.run_id):
-            event = entry.dagster_event
-            if event is None or event.step_key is None:
-                continue
-            if event.event_type_value == "STEP_START":
-                begun[event.step_key] = entry.timestamp
-            elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
-                steps[event.step_key] = round(entry.timestamp - begun[event.step_key], 3)
-    if not result.success:
-        raise SystemExit("the benchmark build failed")
-    return seconds, steps
 
 
-def peak_rss_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round(max(own, children) / 1024, 1)
+def build_env(sources: Path, root: Path) -> dict[str, str]:
+    """A build of sources into root/warehouse, with the project's Dagster instance keeping its
+    run history in root/dagster, as `fazhi build` does with .dagster/."""
+    (root / "dagster").mkdir(parents=True, exist_ok=True)
+    return dict(
+        os.environ,
+        FAZHI_SOURCES=str(sources),
+        FAZHI_WAREHOUSE=str(root / "warehouse" / "fazhi.duckdb"),
+        DAGSTER_HOME=str(PROJECT_ROOT),
+        FAZHI_DAGSTER_STORAGE=str(root / "dagster"),
+    )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--reports", type=int, default=2000)
-    args = parser.parse_args()
-    root = WORK / str(args.reports)
-    shutil.rmtree(root, ignore_errors=True)
-    sources, warehouse = root / "corpus", root / "warehouse" / "fazhi.duckdb"
-    corpus_chars = write_corpus(sources, args.reports)
+def build(sources: Path, root: Path) -> dict:
+    """One build in its own process: start-up, run and step seconds, CPU seconds and peak RSS."""
+    finished = run_process([sys.executable, "-m", "bench.build_run"], build_env(sources, root))
+    return json.loads(finished.output.strip().splitlines()[-1]) | {
+        "process_seconds": finished.wall_seconds,
+        "process_cpu_seconds": finished.cpu_seconds,
+        "peak_rss_mb": finished.peak_rss_mb,
+    }
 
-    seconds, steps = run_pipeline(sources, warehouse)
-    peak = peak_rss_mb()
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        reports, chars = conn.execute("SELECT count(*), sum(n_chars) FROM reports").fetchone()
-        texts = [text for (text,) in conn.execute("SELECT text FROM reports").fetchall()]
 
-    (sources / "report_new.txt").write_text(write_one(args.reports), encoding="utf-8")
-    rerun_seconds, rerun_steps = run_pipeline(sources, warehouse)
+def floor(sources: Path, root: Path) -> dict:
+    """The floor (bench/floor.py) on the same corpus, in its own process."""
+    database = root / "floor.duckdb"
+    database.unlink(missing_ok=True)
+    finished = run_process(
+        [sys.executable, "-m", "bench.floor", str(sources), str(database)], dict(os.environ)
+    )
+    return json.loads(finished.output) | {"peak_rss_mb": finished.peak_rss_mb}
 
+
+def plain_jieba_seconds(texts: list[str]) -> float:
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     started = time.perf_counter()
     for text in texts:
         jieba.lcut(text)
-    jieba_seconds = time.perf_counter() - started
+    return time.perf_counter() - started
 
-    figures = {
-        "reports": reports,
+
+def measure(reports: int, with_jieba: bool) -> dict:
+    """Floor, build and re-run with one new report on a synthetic corpus of this many reports.
+
+    The floor runs before the build, between build and re-run and after the re-run, and its
+    median is taken: the machine is shared, and this spreads its noise over both sides.
+    """
+    root = WORK / str(reports)
+    shutil.rmtree(root, ignore_errors=True)
+    sources = root / "corpus"
+    corpus_chars = write_corpus(sources, reports)
+    load = os.getloadavg()[0]
+
+    floors = [floor(sources, root)]
+    built = build(sources, root)
+    floors.append(floor(sources, root))
+    warehouse = root / "warehouse" / "fazhi.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        n_reports, chars = conn.execute("SELECT count(*), sum(n_chars) FROM reports").fetchone()
+        texts = [text for (text,) in conn.execute("SELECT text FROM reports").fetchall()]
+    (sources / "report_new.txt").write_text(write_one(reports), encoding="utf-8")
+    rerun = build(sources, root)
+    (sources / "report_new.txt").unlink()
+    floors.append(floor(sources, root))
+    the_floor = sorted(floors, key=lambda run: run["seconds"])[len(floors) // 2]
+    jieba_seconds = plain_jieba_seconds(texts) if with_jieba else None
+    seconds = built["run_seconds"]
+    return {
+        "reports": n_reports,
         "corpus_chars": corpus_chars,
         "report_chars": int(chars),
-        "build_seconds": round(seconds, 2),
+        "build_seconds": seconds,
         "build_chars_per_second": round(chars / seconds),
-        "steps_seconds": dict(sorted(steps.items(), key=lambda item: -item[1])),
-        "peak_rss_mb": peak,
-        "jieba_lcut_seconds": round(jieba_seconds, 2),
-        "jieba_lcut_chars_per_second": round(chars / jieba_seconds),
-        "pipeline_vs_jieba": round(jieba_seconds / seconds, 2),
-        "rerun_with_one_new_report_seconds": round(rerun_seconds, 2),
-        "rerun_steps_seconds": dict(sorted(rerun_steps.items(), key=lambda item: -item[1])),
+        "steps_seconds": built["steps_seconds"],
+        "peak_rss_mb": built["peak_rss_mb"],
+        "jieba_lcut_seconds": round(jieba_seconds, 2) if jieba_seconds else None,
+        "jieba_lcut_chars_per_second": round(chars / jieba_seconds) if jieba_seconds else None,
+        "pipeline_vs_jieba": round(jieba_seconds / seconds, 2) if jieba_seconds else None,
+        "rerun_with_one_new_report_seconds": rerun["run_seconds"],
+        "rerun_steps_seconds": rerun["steps_seconds"],
+        "cores": os.cpu_count(),
+        "floor_seconds": the_floor["seconds"],
+        "build_vs_floor": round(seconds / the_floor["seconds"], 2),
+        "floor_steps_seconds": the_floor["steps_seconds"],
+        "floor_runs_seconds": [run["seconds"] for run in floors],
+        "floor_cpu_seconds": the_floor["cpu_seconds"],
+        "floor_peak_rss_mb": the_floor["peak_rss_mb"],
+        "build_cpu_seconds": built["run_cpu_seconds"],
+        "build_vs_floor_cpu": round(built["run_cpu_seconds"] / the_floor["cpu_seconds"], 2),
+        "startup_seconds": built["startup_seconds"],
+        "build_process_seconds": built["process_seconds"],
+        "rerun_startup_seconds": rerun["startup_seconds"],
+        "rerun_process_seconds": rerun["process_seconds"],
+        "rerun_cpu_seconds": rerun["run_cpu_seconds"],
+        "rerun_peak_rss_mb": rerun["peak_rss_mb"],
+        "load_average_at_start": round(load, 2),
+    }
+
+
+def no_change_on_seeds(runs: int = 3) -> dict:
+    """`fazhi build` on the seeds with nothing new since the build before, as a user runs it:
+    the whole process, start-up, run and the printed summary, median of runs."""
+    root = WORK / "seeds"
+    shutil.rmtree(root, ignore_errors=True)
+    env = build_env(PROJECT_ROOT / "seeds", root)
+    command = [sys.executable, "-m", "pipelines.cli", "build"]
+    run_process(command, env)
+    finished = sorted(
+        (run_process(command, env) for _ in range(runs)), key=lambda run: run.wall_seconds
+    )
+    middle = finished[len(finished) // 2]
+    return {
+        "no_change_build_seconds": middle.wall_seconds,
+        "no_change_build_cpu_seconds": middle.cpu_seconds,
+        "no_change_build_runs_seconds": [run.wall_seconds for run in finished],
+        "peak_rss_mb": middle.peak_rss_mb,
+        "load_average_at_start": round(os.getloadavg()[0], 2),
         "cores": os.cpu_count(),
     }
+
+
+def write_figures(name: str, figures: dict) -> Path:
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"pipeline-{args.reports}.json"
+    out = RESULTS / f"{name}.json"
     out.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"pipeline on {reports:,} reports, {int(chars):,} characters ({os.cpu_count()} cores):")
+    return out
+
+
+def print_size(figures: dict) -> None:
+    chars, seconds = figures["report_chars"], figures["build_seconds"]
     print(
-        f"  build            {seconds:8.2f} s  {chars / seconds:12,.0f} chars/s  peak RSS {peak} MB"
+        f"pipeline on {figures['reports']:,} reports, {chars:,} characters "
+        f"({figures['cores']} cores, load average {figures['load_average_at_start']} at start):"
     )
     print(
-        f"  plain jieba.lcut {jieba_seconds:8.2f} s  {chars / jieba_seconds:12,.0f} chars/s (same text)"
+        f"  build            {seconds:8.2f} s  {chars / seconds:12,.0f} chars/s  "
+        f"peak RSS {figures['peak_rss_mb']} MB  (+{figures['startup_seconds']:.2f} s start-up)"
     )
-    print(f"  re-run with one new report: {rerun_seconds:.2f} s")
+    print(
+        f"  floor            {figures['floor_seconds']:8.2f} s  "
+        f"({', '.join(f'{k} {v}' for k, v in figures['floor_steps_seconds'].items())})  "
+        f"peak RSS {figures['floor_peak_rss_mb']} MB"
+    )
+    print(
+        f"  build vs floor   {figures['build_vs_floor']:8.2f}x   "
+        f"(CPU seconds {figures['build_cpu_seconds']:.2f} vs {figures['floor_cpu_seconds']:.2f}: "
+        f"{figures['build_vs_floor_cpu']}x)"
+    )
+    if figures["jieba_lcut_seconds"]:
+        print(
+            f"  plain jieba.lcut {figures['jieba_lcut_seconds']:8.2f} s  "
+            f"{figures['jieba_lcut_chars_per_second']:12,} chars/s (same text)"
+        )
+    print(
+        f"  re-run with one new report: {figures['rerun_with_one_new_report_seconds']:.2f} s "
+        f"(+{figures['rerun_startup_seconds']:.2f} s start-up), "
+        f"peak RSS {figures['rerun_peak_rss_mb']} MB"
+    )
     print(
         "  slowest steps: "
         + ", ".join(f"{k} {v}s" for k, v in list(figures["steps_seconds"].items())[:6])
     )
-    print(f"written to {out.relative_to(PROJECT_ROOT)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, nargs="+", default=[2000, 10000])
+    parser.add_argument(
+        "--no-jieba", action="store_true", help="leave out plain jieba.lcut on the same text"
+    )
+    parser.add_argument(
+        "--no-seeds", action="store_true", help="leave out the no-change build on the seeds"
+    )
+    args = parser.parse_args()
+    measured = []
+    for reports in args.reports:
+        figures = measure(reports, with_jieba=not args.no_jieba)
+        out = write_figures(f"pipeline-{reports}", figures)
+        print_size(figures)
+        print(f"written to {out.relative_to(PROJECT_ROOT)}")
+        measured.append(figures)
+    if len(measured) > 1:
+        first, last = measured[0], measured[-1]
+        growth = (last["peak_rss_mb"] - first["peak_rss_mb"]) / (last["reports"] - first["reports"])
+        print(
+            f"peak RSS {first['peak_rss_mb']} MB at {first['reports']:,} reports, "
+            f"{last['peak_rss_mb']} MB at {last['reports']:,}: {growth * 1024:+.1f} KB per report"
+        )
+    if not args.no_seeds:
+        figures = no_change_on_seeds()
+        out = write_figures("no-change-seeds", figures)
+        print(
+            f"fazhi build on the seeds with nothing new: {figures['no_change_build_seconds']:.2f} s "
+            f"whole process ({figures['no_change_build_cpu_seconds']:.2f} CPU seconds), "
+            f"written to {out.relative_to(PROJECT_ROOT)}"
+        )
 
 
 def write_one(number: int) -> str:

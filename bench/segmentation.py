@@ -71,12 +71,12 @@ def main() -> None:
             texts,
         ),
         measure(
-            "fazhi segmenter (rjieba, tokens and tags), 1 core",
+            "fazhi segmenter (rjieba, tokens), 1 core",
             lambda t: segment_texts(t, workers=1),
             texts,
         ),
         measure(
-            f"fazhi segmenter (rjieba, tokens and tags), {cores} cores",
+            f"fazhi segmenter (rjieba, tokens), {cores} cores",
             lambda t: segment_texts(t, workers=cores, parallel_from_chars=0),
             texts,
         ),

@@ -33,6 +33,8 @@ PER_REPORT_STAGES = {
     "structure": "sections",
     "facts": "facts",
     "terms": "terms",
+    # The invariants are checked for the reports made in this run, their findings kept.
+    "quality": "withheld_reports",
 }
 
 

@@ -31,6 +31,7 @@ POINTS = {
     "structure.rows_written": "structure: a batch's sections and sentences in, their keys not",
     "facts.rows_written": "facts: a batch's facts in, their keys not",
     "terms.rows_written": "terms: a batch's terms in, their work rows and keys not",
+    "invariants.rows_written": "quality: a batch's invariants checked, findings and keys not in",
     "publish.copied": "publish: the new file copied and synced, not yet renamed",
 }
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.landing.sources import land_corpus
 from pipelines.landing.store import ContentStore
+from pipelines.settings import PROJECT_ROOT
 
 
 def test_files_land_once_and_first_arrivals_are_logged(tmp_path: Path) -> None:
@@ -82,3 +87,52 @@ def test_verify_rehashes_the_whole_store(
     out, err = capsys.readouterr()
     assert "2 stored inputs checked, 2 missing or changed" in out
     assert changed.name in err and gone.name in err
+
+
+def test_landing_syncs_each_new_object_before_naming_it_and_never_the_whole_disk(
+    tmp_path: Path,
+) -> None:
+    """Seen in the system calls landing makes (strace): every new object's bytes are synced
+    before the rename that names it, its folder after, and no sync() flushes every file system
+    of the machine."""
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is not installed")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = {f"r{n}.txt": f"第{n}份法治政府建设报告".encode() for n in range(3)}
+    for name, data in texts.items():
+        (corpus / name).write_bytes(data)
+    store = tmp_path / "store"
+    trace = tmp_path / "trace.txt"
+    landing = subprocess.run(
+        [
+            *(strace, "-f", "-qq", "-y", "-e", "trace=fsync,rename,sync,syncfs", "-o", str(trace)),
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from pipelines.landing.sources import land_corpus; "
+            "from pipelines.landing.store import ContentStore; "
+            "land_corpus(Path(sys.argv[1]), ContentStore(Path(sys.argv[2])))",
+            *(str(corpus), str(store)),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if "ptrace" in landing.stderr:
+        pytest.skip(f"strace cannot trace here: {landing.stderr.strip()}")
+    assert landing.returncode == 0, landing.stderr
+    calls = trace.read_text(encoding="utf-8").splitlines()
+    assert not [call for call in calls if re.search(r"\b(sync|syncfs)\(", call)]
+
+    def first(pattern: str) -> int:
+        found = next((i for i, call in enumerate(calls) if re.search(pattern, call)), None)
+        assert found is not None, f"no system call matches {pattern}"
+        return found
+
+    for data in texts.values():
+        sha256 = hashlib.sha256(data).hexdigest()
+        folder = re.escape(str(store / "objects" / sha256[:2]))
+        renamed = first(rf'rename\("{folder}/\.[^"]+", "{folder}/{sha256}"\) = 0')
+        assert first(rf"fsync\(\d+<{folder}/\.[^>]+>") < renamed
+        assert first(rf"fsync\(\d+<{folder}>") > renamed

@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from pipelines.cli import main
-from pipelines.terms.segment import reference_segmenter, segment, segment_texts
+from pipelines.terms.dictionary import KEYWORD_TAGS, PLACE_TAG, term_classes
+from pipelines.terms.segment import reference_segmenter, segment, segment_texts, segmenter
 from tests.conftest import SEEDS, Build, run_build
 
 # A reader's word for what each seed is about, which its top ten keywords must contain.
@@ -31,17 +32,32 @@ def seed_texts() -> list[str]:
 def test_rjieba_gives_jieba_tokens_with_the_project_dictionary() -> None:
     reference = reference_segmenter()
     for text in seed_texts():
-        tokens, tags = segment(text)
+        tokens = segment(text)
         assert tokens == reference.lcut(text, HMM=False)
-        assert len(tags) == len(tokens)
         assert "".join(tokens) == text
 
 
+def test_parts_of_speech_looked_up_are_the_segmenters_own() -> None:
+    # Terms are cut without tags and classed by a join against the dictionary: the classes must
+    # be those rjieba's own tags give, for every word of the seeds.
+    tagged = pl.DataFrame(
+        [pair for text in seed_texts() for pair in segmenter().tag(text, False)],
+        schema={"term": pl.String, "tag": pl.String},
+        orient="row",
+    ).unique()
+    looked_up = tagged.join(term_classes(), on="term", how="left").with_columns(
+        pl.col("keyword_tag", "place_tag").fill_null(False)
+    )
+    assert looked_up.height > 1000
+    assert looked_up["keyword_tag"].to_list() == looked_up["tag"].is_in(KEYWORD_TAGS).to_list()
+    assert looked_up["place_tag"].to_list() == (looked_up["tag"] == PLACE_TAG).to_list()
+
+
 def test_parallel_segmentation_equals_serial() -> None:
-    texts = seed_texts() * 3
+    texts = [*seed_texts() * 3, "含有\x00分隔符的文本，单独切分。", ""]
     parallel = segment_texts(texts, workers=2, parallel_from_chars=0)
     assert parallel.equals(segment_texts(texts, workers=1))
-    assert parallel["tokens"].to_list() == [segment(text)[0] for text in texts]
+    assert parallel.to_list() == [segment(text) for text in texts]
 
 
 def test_domain_terms_are_single_terms(seeds_build: Build) -> None:
@@ -56,7 +72,7 @@ def test_domain_terms_are_single_terms(seeds_build: Build) -> None:
     assert set(counts) == {"行政复议", "公职律师", "合法性审核"}
     assert all(n > 0 for n in counts.values())
     assert split == (0,)
-    tokens, _ = segment("充分发挥公职律师和法律顾问在合法性审核工作中的作用，办理行政复议案件")
+    tokens = segment("充分发挥公职律师和法律顾问在合法性审核工作中的作用，办理行政复议案件")
     assert {"公职律师", "法律顾问", "合法性审核", "行政复议"} <= set(tokens)
 
 

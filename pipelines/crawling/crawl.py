@@ -13,9 +13,7 @@ to the crawl log beside the store, from which each build makes the crawl_log tab
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,6 +30,7 @@ from pipelines.crawling.discover import (
     read_links,
 )
 from pipelines.crawling.fetch import Fetcher, FetchFailed
+from pipelines.crawling.log import OUTCOME_SCHEMA, CrawlLog
 from pipelines.landing.store import Arrival, ContentStore, utc_now
 from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.html_pages import read_html
@@ -51,19 +50,6 @@ class Outcome:
     fetched_at: str
 
 
-OUTCOME_SCHEMA = {
-    "crawl_started_at": pl.String,
-    "started_by": pl.String,
-    "url": pl.String,
-    "kind": pl.String,
-    "outcome": pl.String,
-    "reason": pl.String,
-    "sha256": pl.String,
-    "found_on": pl.String,
-    "fetched_at": pl.String,
-}
-
-
 class Validators:
     """ETag, Last-Modified and the stored body of every URL fetched, kept beside the store."""
 
@@ -78,33 +64,6 @@ class Validators:
         partial = self.path.with_suffix(".part")
         partial.write_text(json.dumps(self.entries, ensure_ascii=False, indent=1), encoding="utf-8")
         partial.replace(self.path)
-
-
-class CrawlLog:
-    """The outcomes of every crawl, by hand or scheduled, appended to crawl/log.jsonl beside
-    the store and never rewritten: what the warehouse's crawl_log table is made from."""
-
-    def __init__(self, store: ContentStore) -> None:
-        self.path: Path = store.root / "crawl" / "log.jsonl"
-
-    def append(self, rows: pl.DataFrame) -> None:
-        """One crawl's rows, in one write that reaches the disk before the crawl returns."""
-        if rows.is_empty():
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(rows.write_ndjson())
-            handle.flush()
-            os.fsync(handle.fileno())
-
-    def read(self) -> pl.DataFrame:
-        """Every row logged; a line cut short by a killed crawl is skipped."""
-        if not self.path.exists():
-            return pl.DataFrame(schema=OUTCOME_SCHEMA)
-        complete = [line for line in self.path.read_bytes().splitlines() if line.endswith(b"}")]
-        if not complete:
-            return pl.DataFrame(schema=OUTCOME_SCHEMA)
-        return pl.read_ndjson(io.BytesIO(b"\n".join(complete)), schema=OUTCOME_SCHEMA)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb as duckdb_client
 from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
 from pipelines.defs.runs import sole_writer
 from pipelines.landing.store import ContentStore
@@ -37,23 +38,45 @@ class WorkingDatabase(DuckDBResource):
     publishing is a copy of the working file and never carries the caches along.
 
     A run holds the build lock from the moment this resource is set up, before any step, to its
-    end: whoever started it, it waits for the run writing (pipelines/defs/runs.py).
+    end: whoever started it, it waits for the run writing (pipelines/defs/runs.py). It also
+    holds the database open from start to end, and every step works on a connection of its own
+    to that one open database: opening the files, and the checkpoint DuckDB makes when the last
+    connection closes, would otherwise be paid at every step, and the pages one step wrote
+    would be read from the disk again by the next.
     """
 
     work_database: str
+    _open: duckdb_client.DuckDBPyConnection | None = PrivateAttr(default=None)
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WorkingDatabase]:
-        with sole_writer(context, Path(self.database), Path(self.work_database)):
-            yield self
+        with (
+            sole_writer(context, Path(self.database), Path(self.work_database)),
+            self._connect() as opened,
+        ):
+            self._open = opened
+            try:
+                yield self
+            finally:
+                self._open = None
 
     @contextmanager
-    def get_connection(self) -> Iterator[duckdb_client.DuckDBPyConnection]:
+    def _connect(self) -> Iterator[duckdb_client.DuckDBPyConnection]:
         with super().get_connection() as conn:
             # Older working databases kept these tables in a schema of the same name.
             (catalog,) = conn.execute("SELECT current_database()").fetchone()
             conn.execute(f'DROP SCHEMA IF EXISTS "{catalog}".work CASCADE')
             conn.execute(f"ATTACH IF NOT EXISTS '{self.work_database}' AS work")
+            yield conn
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb_client.DuckDBPyConnection]:
+        if self._open is None:
+            # Outside a run (a script, a notebook): the database is opened for this connection.
+            with self._connect() as conn:
+                yield conn
+            return
+        with self._open.cursor() as conn:
             yield conn
 
 

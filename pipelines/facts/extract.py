@@ -12,7 +12,6 @@ import re
 from functools import cache
 
 import polars as pl
-import rjieba
 
 from pipelines.facts.numbers import han_value
 from pipelines.facts.rule_files import read_rules
@@ -218,9 +217,12 @@ SUBJECT_FILLERS = (
 def _whole_words(texts: pl.Series, keep: str, limit: int) -> pl.Series:
     """Each text cut to at most limit characters at word boundaries (rjieba), keeping its
     last words (keep='end') or its first (keep='start')."""
+    # Imported here: loading rjieba builds its dictionary, which a run with nothing new to
+    # extract does without.
+    from rjieba import cut as cut_words
 
     def cut(text: str) -> str:
-        words = rjieba.cut(text)
+        words = cut_words(text)
         if keep == "end":
             words.reverse()
         taken, length = [], 0

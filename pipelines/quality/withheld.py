@@ -5,6 +5,12 @@ the others are published.
 The invariants: the stored bytes are intact, the report text is not empty, every character of
 the source is in the clean text or in boilerplate, and every fact's surface is the report text
 at its offsets.
+
+All but the first hold of a report's rows, which change only when the report's key in the
+stages that made them changes: they are checked for the reports made in this run, a batch at a
+time, and their findings kept per report like any stage's rows (work.broken_invariants), so
+neither their time nor their memory grows with the corpus. The store is checked every run: it
+can be damaged between two runs without any key changing.
 """
 
 from __future__ import annotations
@@ -14,23 +20,29 @@ import polars as pl
 
 from pipelines.landing.store import ContentStore
 from pipelines.reading.normalize import WHITE_SPACE
-from pipelines.warehouse.tables import rows_visible
+from pipelines.warehouse.incremental import Stage, stage_keys
+from pipelines.warehouse.stages import CLEANING, FACTS, READING, REPORTS, STRUCTURE
+from pipelines.warehouse.tables import query_with_rows, rows_visible
 
 PATTERNS = {"visible": WHITE_SPACE.replace("[", "[^", 1), "white_space": WHITE_SPACE}
 
-# Each selects report_id and reason, one row per report that breaks the invariant.
+# Each selects report_id and reason, one row per report of the batch (the report_id of
+# incoming_rows) that breaks the invariant.
 INVARIANTS = {
     "report_text_not_empty": """
         SELECT report_id, 'its clean text is empty' AS reason
         FROM reports
-        WHERE NOT regexp_matches(text, $visible)
+        WHERE report_id IN (SELECT report_id FROM incoming_rows)
+          AND NOT regexp_matches(text, $visible)
     """,
     # Each document's and clean text's visible characters were counted as they were made; the
     # dropped lines are counted here, from the table users audit.
     "every_character_accounted_for": """
         WITH dropped AS (
             SELECT report_id, sum(length(regexp_replace(line, $white_space, '', 'g'))) AS n
-            FROM boilerplate GROUP BY report_id
+            FROM boilerplate
+            WHERE report_id IN (SELECT report_id FROM incoming_rows)
+            GROUP BY report_id
         )
         SELECT report_id,
                format('{} visible characters of the source are neither in its clean text nor '
@@ -40,23 +52,62 @@ INVARIANTS = {
             FROM work.documents d
             JOIN work.clean_texts c USING (report_id)
             LEFT JOIN dropped x USING (report_id)
-            WHERE d.report_id IN (SELECT report_id FROM reports)
+            WHERE d.report_id IN (SELECT report_id FROM incoming_rows)
         )
         WHERE missing <> 0
     """,
+    # Facts meet their sentences first, and the report texts last, as the side the join builds
+    # on: joined to the texts first, every fact would carry a copy of its report's whole text.
     "surfaces_match_offsets": """
-        SELECT f.report_id,
+        WITH placed AS MATERIALIZED (
+            SELECT f.report_id, f.fact_no, f.surface, f.char_start, f.char_end,
+                   s.char_start AS sentence_start, s.char_end AS sentence_end
+            FROM facts f
+            JOIN sentences s USING (report_id, sentence_no)
+            WHERE f.report_id IN (SELECT report_id FROM incoming_rows)
+              AND s.report_id IN (SELECT report_id FROM incoming_rows)
+        )
+        SELECT p.report_id,
                format('{} facts are not the report text at their offsets or lie outside their '
                       'sentence, first facts.fact_no {} ({})',
-                      count(*), min(f.fact_no), arg_min(f.surface, f.fact_no)) AS reason
-        FROM facts f
+                      count(*), min(p.fact_no), arg_min(p.surface, p.fact_no)) AS reason
+        FROM placed p
         JOIN reports r USING (report_id)
-        JOIN sentences s USING (report_id, sentence_no)
-        WHERE substr(r.text, f.char_start + 1, f.char_end - f.char_start) <> f.surface
-           OR f.char_start < s.char_start OR f.char_end > s.char_end
-        GROUP BY f.report_id
+        WHERE substr(r.text, p.char_start + 1, p.char_end - p.char_start) <> p.surface
+           OR p.char_start < p.sentence_start OR p.char_end > p.sentence_end
+        GROUP BY p.report_id
     """,
 }
+INVARIANT_STAGE = Stage(
+    "invariants", code=("quality", "reading"), tables=("work.broken_invariants",)
+)
+BROKEN_SCHEMA = {"report_id": pl.String, "check": pl.String, "reason": pl.String}
+STAGES_READ = (READING, CLEANING, REPORTS, STRUCTURE, FACTS)
+
+
+def invariant_keys(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """report_id, key: the keys of every stage whose rows the invariants read, for every
+    report of the reports table."""
+    keys = conn.execute("SELECT report_id FROM reports").pl()
+    for stage in STAGES_READ:
+        keys = keys.join(stage_keys(conn, stage).rename({"key": stage.name}), on="report_id")
+    return keys.select(
+        "report_id", key=pl.concat_str([stage.name for stage in STAGES_READ], separator="|")
+    )
+
+
+def broken_invariants(conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame) -> pl.DataFrame:
+    """report_id, check, reason: one row per report of the batch (report_id) and invariant it
+    breaks."""
+    broken = []
+    for name, sql in INVARIANTS.items():
+        parameters = {key: pattern for key, pattern in PATTERNS.items() if f"${key}" in sql}
+        broken.append(
+            query_with_rows(
+                conn, f"SELECT report_id, '{name}' AS check, reason FROM ({sql})", batch, parameters
+            )
+        )
+    return pl.concat(broken).cast(BROKEN_SCHEMA)
 
 
 def damaged_objects(conn: duckdb.DuckDBPyConnection, store: ContentStore) -> pl.DataFrame:
@@ -95,14 +146,11 @@ def damaged_objects(conn: duckdb.DuckDBPyConnection, store: ContentStore) -> pl.
 
 def withheld_reports(conn: duckdb.DuckDBPyConnection, damaged: pl.DataFrame) -> pl.DataFrame:
     """One row per report and invariant it breaks: report_id, source_name, check, reason.
-    damaged: the objects damaged_objects found."""
-    invariants = "\nUNION ALL\n".join(
-        f"SELECT report_id, '{name}' AS check, reason FROM ({sql})"
-        for name, sql in INVARIANTS.items()
-    )
-    sql = f"""
+    damaged: the objects damaged_objects found; the other invariants are work.broken_invariants
+    (broken_invariants, for the reports of this run, kept for the others)."""
+    sql = """
         WITH broken AS (
-            {invariants}
+            SELECT report_id, "check", reason FROM work.broken_invariants
             UNION ALL
             SELECT r.report_id, 'stored_bytes_intact' AS check, d.message AS reason
             FROM incoming_rows d JOIN reports r USING (sha256)
@@ -112,4 +160,4 @@ def withheld_reports(conn: duckdb.DuckDBPyConnection, damaged: pl.DataFrame) -> 
         ORDER BY r.source_name, b.check
     """
     with rows_visible(conn, damaged.select("sha256", "message")):
-        return conn.execute(sql, PATTERNS).pl()
+        return conn.execute(sql).pl()

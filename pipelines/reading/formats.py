@@ -20,10 +20,6 @@ from pathlib import PurePosixPath
 from pipelines.landing.archives import unpack
 from pipelines.reading.decoding import UnreadableSource, decode_text
 from pipelines.reading.extracted import Extracted
-from pipelines.reading.html_pages import read_html
-from pipelines.reading.legacy_word import read_legacy_word
-from pipelines.reading.pdf import read_pdf
-from pipelines.reading.word import read_docx
 
 HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<meta|<body|<!--)", re.IGNORECASE)
 EXTENSIONS = {
@@ -152,6 +148,32 @@ def detect_format(source_name: str, data: bytes) -> str:
     if HTML_START.match(head.lstrip(b"\xef\xbb\xbf")):
         return "html"
     return EXTENSIONS.get(suffix, "txt")
+
+
+# The readers of web pages, Word and PDF load their parsers when a file of theirs is read: a
+# build with nothing new to read starts without them.
+def read_html(data: bytes) -> Extracted:
+    from pipelines.reading.html_pages import read_html as read
+
+    return read(data)
+
+
+def read_docx(data: bytes) -> Extracted:
+    from pipelines.reading.word import read_docx as read
+
+    return read(data)
+
+
+def read_pdf(data: bytes) -> Extracted:
+    from pipelines.reading.pdf import read_pdf as read
+
+    return read(data)
+
+
+def read_legacy_word(data: bytes, what: str) -> Extracted:
+    from pipelines.reading.legacy_word import read_legacy_word as read
+
+    return read(data, what)
 
 
 def read_txt(data: bytes) -> Extracted:

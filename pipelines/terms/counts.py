@@ -6,54 +6,89 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from pipelines.terms.dictionary import (
-    DOMAIN_TAG,
-    PLACE_TAG,
-    contained_terms,
-    place_names,
-    stop_words,
-)
+from pipelines.terms.dictionary import contained_terms, place_names, stop_words, term_classes
 from pipelines.warehouse.tables import table_ddl
 
 KEYWORDS_PER_REPORT = 20
 MIN_TERM_CHARS = 2
-# Parts of speech a keyword may have: nouns, adjectival nouns, idioms, abbreviations and the
-# dictionary's own terms. Not place names (the region is a column of its own), not verbal
-# nouns (建设, 管理: every report is full of them), not verbs, adverbs or measure words.
-KEYWORD_TAGS = ["n", "nr", "nt", "nz", "nw", "an", "l", "i", "j", DOMAIN_TAG]
+
+
+def _is_term(term: pl.Expr) -> pl.Expr:
+    return (
+        (term.str.len_chars() >= MIN_TERM_CHARS)
+        & term.str.contains(r"\p{Han}")
+        & ~term.is_in(list(stop_words()))
+    )
 
 
 def token_offsets(segmented: pl.DataFrame) -> pl.DataFrame:
-    """segmented: report_id, tokens (list, concatenating to the report text), tags.
+    """segmented: report_id, tokens (list, concatenating to the report text).
 
-    Returns report_id, term, tag, char_start for every token that is a term (two or more
+    Returns report_id, term, char_start, inside for every token that is a term (two or more
     characters with a Chinese one among them, not a stop word), and for every dictionary term
-    inside a longer one (出庭应诉 inside 行政机关负责人出庭应诉率).
+    inside a longer one (出庭应诉 inside 行政机关负责人出庭应诉率, inside true). term is
+    categorical: the counts group by its integer code, not by the string.
     """
     tokens = (
         segmented.select(
             "report_id",
             term=pl.col("tokens"),
-            tag=pl.col("tags"),
             char_start=pl.col("tokens").list.eval(
                 pl.element().str.len_chars().cum_sum() - pl.element().str.len_chars()
             ),
         )
-        .explode("term", "tag", "char_start", empty_as_null=False)
+        .explode("term", "char_start", empty_as_null=False)
         .drop_nulls("term")
         .with_columns(pl.col("char_start").cast(pl.Int64))
     )
-    inside = tokens.join(contained_terms(), on="term").select(
-        "report_id",
-        term="part",
-        tag=pl.lit(DOMAIN_TAG),
-        char_start=pl.col("char_start") + pl.col("offset"),
+    # A term with another inside it is at least one character longer than that one.
+    inside = (
+        tokens.filter(pl.col("term").str.len_chars() > MIN_TERM_CHARS)
+        .join(contained_terms(), on="term")
+        .select(
+            "report_id",
+            term="part",
+            char_start=pl.col("char_start") + pl.col("offset"),
+            inside=pl.lit(True),
+        )
     )
-    return pl.concat([tokens, inside]).filter(
-        (pl.col("term").str.len_chars() >= MIN_TERM_CHARS)
-        & pl.col("term").str.contains(r"\p{Han}")
-        & ~pl.col("term").is_in(list(stop_words()))
+    return (
+        pl.concat(
+            [tokens.filter(_is_term(pl.col("term"))).with_columns(inside=pl.lit(False)), inside]
+        )
+        .filter(_is_term(pl.col("term")))
+        .with_columns(pl.col("term").cast(pl.Categorical))
     )
+
+
+# Counts are made over one integer per token, sorted, then run-length encoded: the high half
+# says where (the report, or the sentence), the low half which term (its categorical code).
+HALF = 1 << 32
+
+
+def _pair(high: pl.Expr, term: pl.Expr) -> pl.Expr:
+    return high.cast(pl.UInt64) * HALF + term.to_physical().cast(pl.UInt64)
+
+
+def _high(pair: pl.Expr) -> pl.Expr:
+    return (pair // HALF).cast(pl.UInt32)
+
+
+def _terms_of(tokens: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """pairs with the term (a string) of its pair's low half."""
+    vocabulary = (
+        tokens.select(pl.col("term").unique())
+        .with_columns(code=pl.col("term").to_physical())
+        .select("code", word=pl.col("term").cast(pl.String))
+    )
+    return pairs.with_columns(code=(pl.col("pair") % HALF).cast(vocabulary["code"].dtype)).join(
+        vocabulary, on="code"
+    )
+
+
+def _counted(pairs: pl.Expr) -> pl.Expr:
+    """pair and how often it occurs, in order of pair."""
+    return pairs.sort().rle().struct.rename_fields(["n", "pair"]).alias("counted")
 
 
 def sentence_terms(tokens: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
@@ -62,33 +97,79 @@ def sentence_terms(tokens: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFram
     # One integer position over the whole corpus (report number, then offset) lets a single
     # as-of join place every token in its sentence, far faster than joining by report_id.
     reports = pl.Enum(sentences["report_id"].unique().sort())
-    position = pl.col("report_id").cast(reports).to_physical().cast(pl.Int64) * (1 << 32) + pl.col(
+    position = pl.col("report_id").cast(reports).to_physical().cast(pl.Int64) * HALF + pl.col(
         "char_start"
     )
-    starts = sentences.select("sentence_no", position=position).sort("position")
+    starts = (
+        sentences.select("report_id", "sentence_no", position=position)
+        .sort("position")
+        .with_row_index("sentence")
+    )
     placed = (
         tokens.filter(pl.col("report_id").is_in(reports.categories.implode()))
-        .with_columns(position=position)
+        .select("term", position=position)
         .sort("position")
-        .join_asof(starts, on="position", strategy="backward")
+        .join_asof(starts.select("sentence", "position"), on="position", strategy="backward")
+        .drop_nulls("sentence")
     )
+    counted = placed.select(_counted(_pair(pl.col("sentence"), pl.col("term")))).unnest("counted")
+    # Pairs come sorted by sentence, so each sentence's terms are together.
     return (
-        placed.drop_nulls("sentence_no")
-        .group_by("report_id", "sentence_no", "term")
-        .agg(tf=pl.len().cast(pl.Int32))
-        .with_columns(terms_in_sentence=pl.col("tf").sum().over("report_id", "sentence_no"))
+        _terms_of(tokens, counted.with_columns(sentence=_high(pl.col("pair"))))
+        .with_columns(terms_in_sentence=pl.col("n").sum().over("sentence").cast(pl.Int32))
+        .join(starts.select("sentence", "report_id", "sentence_no"), on="sentence")
+        .select(
+            "report_id",
+            "sentence_no",
+            term="word",
+            tf=pl.col("n").cast(pl.Int32),
+            terms_in_sentence="terms_in_sentence",
+        )
     )
 
 
 def report_terms(tokens: pl.DataFrame) -> pl.DataFrame:
     """report_id, term, n, keyword_tag: how often each term occurs in each report, and whether
-    it is ever tagged as a part of speech a keyword may have."""
-    return tokens.group_by("report_id", "term").agg(
-        n=pl.len().cast(pl.Int64),
-        keyword_tag=pl.col("tag").is_in(KEYWORD_TAGS).any()
-        & ~pl.col("tag").is_in([PLACE_TAG]).any()
-        & ~pl.col("term").first().is_in(list(place_names())),
+    it is ever tagged as a part of speech a keyword may have (and never as a place name).
+
+    A token's part of speech is its word's in the dictionary (dictionary.term_classes); a term
+    found inside a longer dictionary term is a dictionary term, which a keyword may be.
+    """
+    reports = pl.Enum(tokens["report_id"].unique().sort())
+    pair = _pair(pl.col("report_id").cast(reports).to_physical(), pl.col("term"))
+    counted = tokens.select(_counted(pair)).unnest("counted")
+    # Few tokens are terms inside a longer one: count them apart.
+    inside = tokens.filter("inside").group_by(pair=pair).agg(n_inside=pl.len())
+    per_report = _terms_of(
+        tokens,
+        counted.join(inside, on="pair", how="left").with_columns(pl.col("n_inside").fill_null(0)),
     )
+    # Each distinct term is looked up once.
+    classes = (
+        per_report.select("word")
+        .unique()
+        .join(term_classes().rename({"term": "word"}), on="word", how="left")
+        .select(
+            "word",
+            pl.col("keyword_tag", "place_tag").fill_null(False),
+            place_name=pl.col("word").is_in(list(place_names())),
+        )
+    )
+    alone = pl.col("n") > pl.col("n_inside")
+    return per_report.join(classes, on="word").select(
+        report_id=pl.lit(reports.categories).gather(_high(pl.col("pair"))),
+        term="word",
+        n=pl.col("n").cast(pl.Int64),
+        keyword_tag=((alone & pl.col("keyword_tag")) | (pl.col("n_inside") > 0))
+        & ~(alone & pl.col("place_tag"))
+        & ~pl.col("place_name"),
+    )
+
+
+def report_totals(per_report: pl.DataFrame) -> pl.DataFrame:
+    """report_id, total: how many terms each report has (report_terms' n summed), which TF-IDF
+    divides by; a report without terms has no row."""
+    return per_report.group_by("report_id").agg(total=pl.col("n").sum())
 
 
 def write_vocabulary(conn: duckdb.DuckDBPyConnection) -> int:
@@ -115,7 +196,8 @@ def write_vocabulary(conn: duckdb.DuckDBPyConnection) -> int:
 
 
 def write_keywords(conn: duckdb.DuckDBPyConnection, top: int = KEYWORDS_PER_REPORT) -> int:
-    """keywords: each report's top terms by TF-IDF, the document frequencies taken from terms.
+    """keywords: each report's top terms by TF-IDF, the document frequencies taken from
+    vocabulary, which must be written first.
 
     idf = ln(1 + (N - df + 0.5) / (df + 0.5)), as in BM25: a term every report uses scores near
     zero however often it occurs, and a corpus of one report still ranks by frequency. Only the
@@ -123,22 +205,23 @@ def write_keywords(conn: duckdb.DuckDBPyConnection, top: int = KEYWORDS_PER_REPO
     Returns the row count.
     """
     conn.execute(table_ddl("keywords"))
-    # Each report's top scores are found first (max_by), so that only the few rows at or above
-    # its cut-off are ranked in full, ties broken by n and then term.
+    # Document frequencies are vocabulary's (made first), each report's total is
+    # work.term_totals', made with its terms. Each report's cut-off score is found first, so
+    # that only the few rows at or above it are ranked in full, ties broken by n, then term.
     conn.execute(
         """
         INSERT INTO keywords BY NAME
-        WITH df AS (SELECT term, count(*) AS df FROM terms GROUP BY term),
-        totals AS (SELECT report_id, sum(n) AS total FROM terms GROUP BY report_id),
-        corpus AS (SELECT count(*) AS n_reports FROM totals),
+        WITH corpus AS (SELECT count(*) AS n_reports FROM work.term_totals),
         scored AS (
-            SELECT report_id, term, n, df,
-                   n / total * ln(1 + (n_reports - df + 0.5) / (df + 0.5)) AS tfidf
-            FROM work.keyword_terms JOIN df USING (term) JOIN totals USING (report_id), corpus
+            SELECT k.report_id, k.term, k.n, v.reports AS df,
+                   k.n / t.total * ln(1 + (n_reports - v.reports + 0.5) / (v.reports + 0.5))
+                       AS tfidf
+            FROM work.keyword_terms k
+            JOIN vocabulary v USING (term)
+            JOIN work.term_totals t USING (report_id), corpus
         ),
-        cut_off AS (
-            SELECT report_id, list_min(max_by(tfidf, tfidf, $top)) AS lowest
-            FROM scored GROUP BY report_id
+        cut_off AS MATERIALIZED (
+            SELECT report_id, list_min(max(tfidf, $top)) AS lowest FROM scored GROUP BY report_id
         )
         SELECT report_id, term, n, df, tfidf,
                row_number() OVER (

@@ -1,10 +1,12 @@
 """The segmentation vocabulary users extend: rules/jieba_dict.txt, the indicator names, and the
-stop words of rules/stopwords.txt."""
+stop words of rules/stopwords.txt; and the part of speech of every word the segmenter knows."""
 
 from __future__ import annotations
 
 import hashlib
 from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
 
 import polars as pl
 
@@ -16,6 +18,16 @@ INDICATORS = RULES_DIR / "indicators.csv"
 REGION_ALIASES = RULES_DIR / "region_aliases.csv"
 DOMAIN_TAG = "nz"
 PLACE_TAG = "ns"
+# Parts of speech a keyword may have: nouns, adjectival nouns, idioms, abbreviations and the
+# dictionary's own terms. Not place names (the region is a column of its own), not verbal
+# nouns (建设, 管理: every report is full of them), not verbs, adverbs or measure words.
+KEYWORD_TAGS = ["n", "nr", "nt", "nz", "nw", "an", "l", "i", "j", DOMAIN_TAG]
+
+
+def jieba_dictionary() -> Path:
+    """jieba's own dictionary (word, frequency, part of speech), the one rjieba embeds; found
+    without importing jieba."""
+    return Path(find_spec("jieba").origin).parent / "dict.txt"
 
 
 def _entries(path) -> list[str]:
@@ -72,3 +84,34 @@ def vocabulary_key(segmenter_name: str) -> str:
     for word, freq, tag in domain_words():
         digest.update(f"{word}\t{freq}\t{tag}\n".encode())
     return digest.hexdigest()[:16]
+
+
+@cache
+def term_classes() -> pl.DataFrame:
+    """term, keyword_tag, place_tag: every word the segmenter tags as a part of speech a keyword
+    may have (KEYWORD_TAGS), or as a place name, by its dictionary entry. A word of jieba's
+    dictionary keeps jieba's part of speech when the domain dictionary adds it again (rjieba
+    does so, and a test holds these classes to its tags); a word of the domain dictionary only
+    has the domain's. A word outside both (numbers, punctuation, Latin letters) is in neither
+    class."""
+    jieba_tags = pl.read_csv(
+        jieba_dictionary(),
+        separator=" ",
+        has_header=False,
+        new_columns=["term", "freq", "tag"],
+        schema_overrides={"term": pl.String, "freq": pl.Int64, "tag": pl.String},
+        quote_char=None,
+    ).unique("term", keep="first", maintain_order=True)
+    domain_tags = pl.DataFrame(
+        [(word, tag) for word, _, tag in domain_words()],
+        schema={"term": pl.String, "tag": pl.String},
+        orient="row",
+    )
+    tags = pl.concat(
+        [jieba_tags.select("term", "tag"), domain_tags.join(jieba_tags, on="term", how="anti")]
+    )
+    return tags.select(
+        "term",
+        keyword_tag=pl.col("tag").is_in(KEYWORD_TAGS),
+        place_tag=pl.col("tag") == PLACE_TAG,
+    ).filter(pl.col("keyword_tag") | pl.col("place_tag"))

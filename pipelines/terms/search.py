@@ -25,10 +25,7 @@ LIMIT $limit
 
 def query_terms(query: str) -> list[str]:
     """The terms of a query, cut and filtered as the reports' sentences were."""
-    tokens, tags = segment(query)
-    found = token_offsets(
-        pl.DataFrame({"report_id": ["query"], "tokens": [tokens], "tags": [tags]})
-    )
+    found = token_offsets(pl.DataFrame({"report_id": ["query"], "tokens": [segment(query)]}))
     return found["term"].unique(maintain_order=True).to_list()
 
 

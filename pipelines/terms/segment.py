@@ -1,8 +1,10 @@
-"""Segmentation: each report's text cut into words, once per content, over every core.
+"""Segmentation: each report's text cut into words, once per content, on the cores that are free.
 
 The segmenter is jieba's dictionary algorithm with HMM off (new words are not guessed, so
 counts stay stable), run by rjieba, the binding of the Rust port: a test holds its tokens equal
 to jieba's own on the seeds with the project dictionary, and it is about twenty times faster.
+It only cuts: the part of speech of a word is the dictionary's, looked up by a join over all the
+words at once (dictionary.term_classes), not asked of the segmenter one token at a time.
 """
 
 from __future__ import annotations
@@ -13,21 +15,34 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from importlib.metadata import version
 from multiprocessing import get_context
+from typing import TYPE_CHECKING
 
-import jieba
 import polars as pl
-import rjieba
 
 from pipelines.terms.dictionary import domain_words
 
+if TYPE_CHECKING:
+    import jieba
+    import rjieba
+
 SEGMENTER = f"rjieba-{version('rjieba')}-hmm-off"
-# Below this many characters, starting worker processes costs more than it saves.
-PARALLEL_FROM_CHARS = 2_000_000
+# Below this many characters, starting worker processes costs more than it saves: on 2 cores,
+# 9M characters take 0.9 s in one process and 0.7 s in two, 0.9M take 0.08 s and 0.10 s.
+PARALLEL_FROM_CHARS = 4_000_000
+# Segmented texts travel as one string per text, tokens apart by this character: a string
+# crosses processes and reaches polars far cheaper than a list of small strings, and polars
+# splits it without making a Python object per token. No decoded text holds it; a text that
+# does (a PDF's text layer might) is segmented on its own.
+SEPARATOR = "\x00"
 
 
 @cache
 def segmenter() -> rjieba.Jieba:
-    tokenizer = rjieba.Jieba()
+    # Imported here: loading rjieba builds its dictionary, which a run with nothing new to
+    # segment does without.
+    from rjieba import Jieba
+
+    tokenizer = Jieba()
     for word, freq, tag in domain_words():
         tokenizer.add_word(word, freq, tag)
     return tokenizer
@@ -36,7 +51,9 @@ def segmenter() -> rjieba.Jieba:
 @cache
 def reference_segmenter() -> jieba.Tokenizer:
     """Plain jieba with the same dictionary: the reference rjieba is held to, and the baseline
-    the benchmark measures against."""
+    the benchmark measures against (imported here: a build never needs it)."""
+    import jieba
+
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     for word, freq, tag in domain_words():
@@ -44,67 +61,89 @@ def reference_segmenter() -> jieba.Tokenizer:
     return tokenizer
 
 
-def segment(text: str) -> tuple[list[str], list[str]]:
-    """Tokens that concatenate back to the text exactly, punctuation and spaces included, and
-    the part of speech of each."""
-    tagged = segmenter().tag(text, False)
-    return [token for token, _ in tagged], [tag for _, tag in tagged]
+def segment(text: str) -> list[str]:
+    """Tokens that concatenate back to the text exactly, punctuation and spaces included."""
+    return segmenter().cut(text, False)
 
 
-# Segmented texts travel as one string per text, tokens apart by this character: a string
-# crosses processes and reaches polars far cheaper than a list of small strings, and polars
-# splits it without making a Python object per token. No decoded text holds it; a text that
-# does (a PDF's text layer might) is segmented on its own.
-SEPARATOR = "\x00"
-SEGMENTED_SCHEMA = {"tokens": pl.List(pl.String), "tags": pl.List(pl.String)}
+def _joined(texts: list[str]) -> list[str]:
+    cut = segmenter().cut
+    return [SEPARATOR.join(cut(text, False)) for text in texts]
 
 
-def _segment_joined(texts: list[str]) -> list[tuple[str, str]]:
-    joined = []
-    for text in texts:
-        tokens, tags = segment(text)
-        joined.append((SEPARATOR.join(tokens), SEPARATOR.join(tags)))
+# The texts a forked worker segments: it inherits them, so they are never pickled to it.
+_TEXTS: list[str] = []
+
+
+def _joined_slice(start: int, step: int) -> list[str]:
+    return _joined(_TEXTS[start::step])
+
+
+def free_cores() -> int:
+    """The cores this process may run on that other processes are not already keeping busy
+    (the load average counts this process too)."""
+    cores = len(os.sched_getaffinity(0))
+    busy_elsewhere = max(0.0, os.getloadavg()[0] - 1)
+    return max(1, min(cores, round(cores - busy_elsewhere)))
+
+
+def segment_joined(
+    texts: list[str], workers: int | None = None, parallel_from_chars: int = PARALLEL_FROM_CHARS
+) -> list[str]:
+    """Each text's tokens joined by SEPARATOR, in order; texts must not hold SEPARATOR. In
+    worker processes, one per free core, when there is enough text to be worth starting them."""
+    workers = workers or free_cores()
+    if workers == 1 or sum(map(len, texts)) < parallel_from_chars:
+        return _joined(texts)
+    global _TEXTS
+    # The segmenter is built before the fork, so the workers start with it; interleaved slices
+    # even out long and short reports over them.
+    segmenter()
+    _TEXTS = texts
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            slices = list(pool.map(_joined_slice, range(workers), [workers] * workers))
+    finally:
+        _TEXTS = []
+    joined = [""] * len(texts)
+    for start, result in enumerate(slices):
+        joined[start::workers] = result
     return joined
+
+
+def split_tokens(joined: pl.Expr) -> pl.Expr:
+    """The list of tokens of a string segment_joined made (an empty text has none)."""
+    return (
+        pl.when(joined == "")
+        .then(pl.lit([], dtype=pl.List(pl.String)))
+        .otherwise(joined.str.split(SEPARATOR))
+    )
 
 
 def segment_texts(
     texts: list[str], workers: int | None = None, parallel_from_chars: int = PARALLEL_FROM_CHARS
-) -> pl.DataFrame:
-    """tokens and tags (lists) of each text, in order: in worker processes when there is
-    enough text to be worth starting them."""
-    workers = workers or os.cpu_count() or 1
-    shippable = [i for i, text in enumerate(texts) if SEPARATOR not in text]
-    if workers == 1 or sum(map(len, texts)) < parallel_from_chars:
-        joined = _segment_joined([texts[i] for i in shippable])
-    else:
-        # Interleaved chunks even out long and short reports over the workers; the segmenter
-        # is built before the fork, so they start with it.
-        segmenter()
-        chunks = [shippable[k::workers] for k in range(workers)]
-        by_text: dict[int, tuple[str, str]] = {}
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            results = pool.map(_segment_joined, [[texts[i] for i in chunk] for chunk in chunks])
-            for chunk, result in zip(chunks, results, strict=True):
-                by_text.update(zip(chunk, result, strict=True))
-        joined = [by_text[i] for i in shippable]
-    segmented = pl.DataFrame(
-        {"text_no": shippable, "tokens": [t for t, _ in joined], "tags": [g for _, g in joined]},
-        schema={"text_no": pl.Int64, "tokens": pl.String, "tags": pl.String},
-    ).with_columns(pl.col("tokens", "tags").str.split(SEPARATOR))
-    rest = [i for i in range(len(texts)) if SEPARATOR in texts[i]]
-    if rest:
-        one_by_one = [segment(texts[i]) for i in rest]
-        segmented = pl.concat(
-            [
-                segmented,
-                pl.DataFrame(
-                    {
-                        "text_no": rest,
-                        "tokens": [t for t, _ in one_by_one],
-                        "tags": [g for _, g in one_by_one],
-                    },
-                    schema={"text_no": pl.Int64, **SEGMENTED_SCHEMA},
-                ),
-            ]
+) -> pl.Series:
+    """The tokens of each text (a list), in order."""
+    shippable = [SEPARATOR not in text for text in texts]
+    joined = iter(
+        segment_joined(
+            [text for text, ok in zip(texts, shippable, strict=True) if ok],
+            workers,
+            parallel_from_chars,
         )
-    return segmented.sort("text_no").select("tokens", "tags")
+    )
+    tokens = pl.Series(
+        "tokens", [next(joined) if ok else None for ok in shippable], dtype=pl.String
+    )
+    split = pl.select(split_tokens(pl.lit(tokens))).to_series().rename("tokens")
+    if all(shippable):
+        return split
+    # A text holding the separator is segmented on its own, its tokens a list from the start.
+    return pl.Series(
+        "tokens",
+        [
+            tokens if ok else segment(text)
+            for tokens, ok, text in zip(split.to_list(), shippable, texts, strict=True)
+        ],
+        dtype=pl.List(pl.String),
+    )

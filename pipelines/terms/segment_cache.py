@@ -3,8 +3,8 @@
 Kept in the working database (work.segmentations), keyed by the SHA-256 of the clean text and
 the vocabulary key, so a run with one new report segments that report only, a change of the
 term counting reuses every segmentation, and a change of dictionary, segmenter or cleaning
-segments again exactly what it changed. Tokens and tags are stored as one string per text,
-apart by segment.SEPARATOR: writing and reading millions of list elements would cost more than
+segments again exactly what it changed. Tokens are stored as one string per text, apart by
+segment.SEPARATOR: writing and reading millions of list elements would cost more than
 segmenting again. A text holding that character is not cached.
 """
 
@@ -14,16 +14,15 @@ import duckdb
 import polars as pl
 
 from pipelines.terms.dictionary import vocabulary_key
-from pipelines.terms.segment import SEGMENTER, SEPARATOR, segment_texts
+from pipelines.terms.segment import SEGMENTER, SEPARATOR, segment, segment_joined, split_tokens
 from pipelines.warehouse.tables import query_with_rows, run_with_rows
 
-CACHE_COLUMNS = ["text_sha256", "vocabulary_key", "tokens", "tags"]
+CACHE_COLUMNS = ["text_sha256", "vocabulary_key", "tokens"]
 CACHE_DDL = """
 CREATE OR REPLACE TABLE work.segmentations (
     text_sha256 VARCHAR NOT NULL,
     vocabulary_key VARCHAR NOT NULL,
-    tokens VARCHAR NOT NULL,
-    tags VARCHAR NOT NULL
+    tokens VARCHAR NOT NULL
 );
 """
 
@@ -36,14 +35,6 @@ def ensure_cache(conn: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     if [name for name, _ in columns] != CACHE_COLUMNS or columns[-1][1] != "VARCHAR":
         conn.execute(CACHE_DDL)
-
-
-def _split(column: str) -> pl.Expr:
-    return (
-        pl.when(pl.col(column) == "")
-        .then(pl.lit([], dtype=pl.List(pl.String)))
-        .otherwise(pl.col(column).str.split(SEPARATOR))
-    )
 
 
 def prune_cache(conn: duckdb.DuckDBPyConnection, texts: str) -> None:
@@ -60,7 +51,7 @@ def prune_cache(conn: duckdb.DuckDBPyConnection, texts: str) -> None:
 def segmented_reports(
     conn: duckdb.DuckDBPyConnection, reports: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """The reports given (report_id) segmented: (report_id, tokens, tags), their texts'
+    """The reports given (report_id) segmented: (report_id, tokens), their texts'
     hashes (report_id, text_sha256), and how many distinct texts were segmented in this call
     (one per content: the same report as HTML and as text is segmented once); the rest came
     from the cache."""
@@ -74,28 +65,37 @@ def segmented_reports(
     )
     cached = query_with_rows(
         conn,
-        "SELECT text_sha256, tokens, tags FROM work.segmentations WHERE vocabulary_key = ? "
+        "SELECT text_sha256, tokens FROM work.segmentations WHERE vocabulary_key = ? "
         "AND text_sha256 IN (SELECT text_sha256 FROM incoming_rows)",
         texts.select("text_sha256"),
         [key],
-    ).with_columns(tokens=_split("tokens"), tags=_split("tags"))
+    )
     missing = (
         texts.join(cached, on="text_sha256", how="anti")
         .unique("text_sha256")
         .select("text_sha256", "text")
     )
-    fresh = missing.select("text_sha256").hstack(segment_texts(missing["text"].to_list()))
+    cacheable = missing.filter(~pl.col("text").str.contains(SEPARATOR, literal=True))
+    fresh = cacheable.select(
+        "text_sha256",
+        tokens=pl.Series(segment_joined(cacheable["text"].to_list()), dtype=pl.String),
+    )
     run_with_rows(
         conn,
-        "INSERT INTO work.segmentations SELECT text_sha256, ?, tokens, tags FROM incoming_rows",
-        fresh.filter(~missing["text"].str.contains(SEPARATOR, literal=True)).select(
-            "text_sha256",
-            pl.col("tokens").list.join(SEPARATOR),
-            pl.col("tags").list.join(SEPARATOR),
-        ),
+        "INSERT INTO work.segmentations SELECT text_sha256, ?, tokens FROM incoming_rows",
+        fresh,
         [key],
     )
-    segmented = texts.join(pl.concat([cached, fresh]), on="text_sha256").select(
-        "report_id", "tokens", "tags"
+    # A text holding the separator is segmented on its own, its tokens a list from the start.
+    uncacheable = missing.filter(pl.col("text").str.contains(SEPARATOR, literal=True))
+    alone = uncacheable.select(
+        "text_sha256",
+        tokens=pl.Series([segment(text) for text in uncacheable["text"]], dtype=pl.List(pl.String)),
     )
-    return segmented, texts.select("report_id", "text_sha256"), fresh.height
+    segmented = texts.join(
+        pl.concat(
+            [pl.concat([cached, fresh]).with_columns(tokens=split_tokens(pl.col("tokens"))), alone]
+        ),
+        on="text_sha256",
+    ).select("report_id", "tokens")
+    return segmented, texts.select("report_id", "text_sha256"), missing.height

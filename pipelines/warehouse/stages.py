@@ -58,5 +58,11 @@ TERMS = Stage(
     "terms",
     code=("terms", "reports"),
     rules=("jieba_dict.txt", "stopwords.txt", "indicators.csv", "region_aliases.csv"),
-    tables=("terms", "sentence_terms", "work.keyword_terms", "work.term_texts"),
+    tables=(
+        "terms",
+        "sentence_terms",
+        "work.keyword_terms",
+        "work.term_texts",
+        "work.term_totals",
+    ),
 )

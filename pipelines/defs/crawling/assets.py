@@ -2,8 +2,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from pipelines.crawling.crawl import CrawlLog, crawl
-from pipelines.crawling.fetch import Fetcher, FetchPolicy
+from pipelines.crawling.log import CrawlLog
 from pipelines.crawling.sources import listed_sources
 from pipelines.defs.resources import CorpusResource
 from pipelines.preview import markdown_preview
@@ -31,6 +30,10 @@ class CrawlConfig(dg.Config):
 def crawled_reports(
     context: dg.AssetExecutionContext, config: CrawlConfig, corpus: CorpusResource
 ) -> dg.MaterializeResult:
+    # Imported here: a build, which never crawls, does not load the fetcher and page parsers.
+    from pipelines.crawling.crawl import crawl
+    from pipelines.crawling.fetch import Fetcher, FetchPolicy
+
     sources = listed_sources()
     schedule = context.run.tags.get("dagster/schedule_name")
     started_by = f"schedule {schedule}" if schedule else f"dagster run {context.run_id}"

@@ -4,7 +4,14 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.resources import CorpusResource
 from pipelines.preview import markdown_preview
 from pipelines.quality.flags import content_flags
-from pipelines.quality.withheld import damaged_objects, withheld_reports
+from pipelines.quality.withheld import (
+    INVARIANT_STAGE,
+    broken_invariants,
+    damaged_objects,
+    invariant_keys,
+    withheld_reports,
+)
+from pipelines.warehouse.incremental import refresh, refreshed_metadata
 from pipelines.warehouse.tables import replace_table
 
 
@@ -39,6 +46,13 @@ def quality(context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: D
     with duckdb.get_connection() as conn:
         flags = content_flags(conn)
         replace_table(conn, "quality_flags", flags)
+        # The invariants of each report's rows are checked once, when they are made.
+        checked = refresh(
+            conn,
+            INVARIANT_STAGE,
+            invariant_keys(conn),
+            lambda batch: {"work.broken_invariants": broken_invariants(conn, batch)},
+        )
         withheld = withheld_reports(conn, damaged_objects(conn, corpus.store))
         replace_table(conn, "withheld_reports", withheld)
     for name, reason in withheld.select("source_name", "reason").iter_rows():
@@ -58,6 +72,7 @@ def quality(context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: D
         asset_key="withheld_reports",
         metadata={
             "dagster/row_count": withheld.height,
+            **refreshed_metadata(checked),
             "preview": dg.MetadataValue.md(
                 markdown_preview(withheld.select("source_name", "check", "reason"), width=120)
             ),

@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.preview import markdown_preview
 from pipelines.terms.counts import (
     report_terms,
+    report_totals,
     sentence_terms,
     token_offsets,
     write_keywords,
@@ -75,6 +76,7 @@ def terms(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                     "report_id", "term", "n"
                 ),
                 "work.term_texts": texts,
+                "work.term_totals": report_totals(per_report),
             }
 
         # Terms depend on the text and where its sentences end: the structure's key.

@@ -55,7 +55,8 @@ def published_warehouse(
     with duckdb.get_connection() as conn:
         create_views(conn)
         conn.execute("CHECKPOINT")
-    # The working database is closed now: its file is complete, and copying it publishes it.
+    # Checkpointed, the working file holds every table and view, and no step writes it while
+    # it is copied: copying it publishes it.
     counts = publish(settings.staging, settings.warehouse)
     context.log.info(f"published {settings.warehouse}: {counts}")
     return dg.MaterializeResult(

@@ -1,0 +1,71 @@
+"""One build in a process of its own, as `fazhi build` runs it (the project's Dagster instance,
+its storage in FAZHI_DAGSTER_STORAGE), so the benchmark sees its start-up and its peak memory
+apart from everything else.
+
+Run as `python -m bench.build_run` with FAZHI_SOURCES, FAZHI_WAREHOUSE, DAGSTER_HOME and
+FAZHI_DAGSTER_STORAGE set; prints JSON: startup_seconds (imports, definitions, instance),
+run_seconds and run_cpu_seconds (the job, its worker processes included), steps_seconds (each step, from the run's own event log).
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+
+import json  # noqa: E402
+import resource  # noqa: E402
+
+import dagster as dg  # noqa: E402
+
+from pipelines.definitions import defs  # noqa: E402
+
+
+def cpu_seconds() -> float:
+    """User and system time of this process and the workers it has waited for."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
+
+
+def main() -> None:
+    job = defs().resolve_job_def("build_warehouse")
+    with dg.DagsterInstance.get() as instance:
+        startup = time.perf_counter() - STARTED
+        began, cpu_began = time.perf_counter(), cpu_seconds()
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+        )
+        seconds, cpu = time.perf_counter() - began, cpu_seconds() - cpu_began
+        steps: dict[str, float] = {}
+        begun: dict[str, float] = {}
+        for entry in instance.all_logs(result.run_id):
+            event = entry.dagster_event
+            if event is None or event.step_key is None:
+                continue
+            if event.event_type_value == "STEP_START":
+                begun[event.step_key] = entry.timestamp
+            elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+                steps[event.step_key] = round(entry.timestamp - begun[event.step_key], 3)
+    if not result.success:
+        raise SystemExit("the benchmark build failed")
+    print(
+        json.dumps(
+            {
+                "startup_seconds": round(startup, 3),
+                "run_seconds": round(seconds, 3),
+                "run_cpu_seconds": round(cpu, 3),
+                "steps_seconds": dict(sorted(steps.items(), key=lambda item: -item[1])),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
