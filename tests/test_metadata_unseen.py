@@ -6,10 +6,9 @@ import polars as pl
 import pytest
 
 from pipelines.cleaning.clean import clean_documents
-from pipelines.reading.documents import DOCUMENT_SCHEMA
-from pipelines.reading.extracted import HINTS
 from pipelines.reports.build import build_reports
 from pipelines.reports.regions import canonical_region
+from tests.report_shapes import documents
 
 REPORTS = {
     "org_line_then_title_and_dated_signature": (
@@ -74,23 +73,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def built() -> tuple[pl.DataFrame, pl.DataFrame]:
-    docs = pl.DataFrame(
-        {
-            "report_id": list(REPORTS),
-            "sha256": list(REPORTS),
-            "source_format": ["txt"] * len(REPORTS),
-            "encoding": ["utf-8"] * len(REPORTS),
-            "raw_text": list(REPORTS.values()),
-        }
-    ).with_columns(
-        pl.lit(None, pl.Int32).alias("main_first"),
-        pl.lit(None, pl.Int32).alias("main_last"),
-        *(pl.lit(None, pl.String).alias(hint) for hint in HINTS if hint != "page_date"),
-        pl.lit(None, pl.Date).alias("page_date"),
-        pl.lit([], pl.List(pl.Int32)).alias("furniture_lines"),
-        pl.lit(None, pl.Float64).alias("ocr_confidence"),
-        pl.lit(None, DOCUMENT_SCHEMA["ocr_pages"]).alias("ocr_pages"),
-    )
+    docs = documents(REPORTS)
     contents = docs.select(
         "sha256", source_name=pl.col("sha256") + ".txt", arrived_at=pl.lit(None, pl.Datetime)
     )
