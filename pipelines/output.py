@@ -56,7 +56,6 @@ LABELS: Mapping[str, str] = {
     "plans": "下年安排",
     "missing": "缺少部分",
     "by_1_april": "4月1日前发布",
-    "by 1 April": "4月1日前",
 }
 
 

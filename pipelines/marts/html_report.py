@@ -534,23 +534,15 @@ JOIN main.sentences AS s ON s.report_id = f.report_id AND s.sentence_no = f.sent
 JOIN main.reports AS r ON r.report_id = h.report_id
 """
 
-# Straight from sections.part and reports.published_date, so the page does not depend on a
-# compliance view: a report has a part when one of its top-level sections is of that part.
+# The mandated parts and the deadline per report, from marts.report_compliance.
 COMPLIANCE_SQL = """
-SELECT r.region, r.parent_region, r.report_year, r.org_name,
-       coalesce(bool_or(s.part = 'measures'), false) AS measures,
-       coalesce(bool_or(s.part = 'leadership'), false) AS leadership,
-       coalesce(bool_or(s.part = 'shortcomings'), false) AS shortcomings,
-       coalesce(bool_or(s.part = 'plans'), false) AS plans,
-       r.published_date,
-       make_date(r.report_year + 1, 4, 1) AS publish_by,
-       r.published_date <= make_date(r.report_year + 1, 4, 1) AS on_time,
-       r.report_id
-FROM main.reports AS r
-LEFT JOIN main.sections AS s ON s.report_id = r.report_id AND s.level = 1
-WHERE list_contains($shown, r.report_id)
-GROUP BY ALL
-ORDER BY r.parent_region NULLS LAST, r.region, r.report_year, r.org_name, r.report_id
+SELECT region, parent_region, report_year, org_name,
+       has_measures AS measures, has_leadership AS leadership,
+       has_shortcomings AS shortcomings, has_plans AS plans,
+       published_date, publish_by, published_on_time AS on_time, report_id
+FROM marts.report_compliance
+WHERE list_contains($shown, report_id)
+ORDER BY parent_region NULLS LAST, region, report_year, org_name, report_id
 """
 
 # The shortcomings part without its heading (三、存在的不足), which the mart's text begins with.
