@@ -17,8 +17,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from pipelines.preview import aligned_table
-
 FORMATS = ("table", "csv", "json")
 
 # The Chinese label of each column name the commands print; a name not listed shows alone.
@@ -108,6 +106,9 @@ def json_text(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def labelled_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """An aligned table with each column's Chinese label above its English name."""
+    # pipelines.preview imports polars: the command line starts without it (a second, loaded).
+    from pipelines.preview import aligned_table
+
     return aligned_table(columns, rows, above=[LABELS.get(column, "") for column in columns])
 
 
@@ -122,4 +123,6 @@ def render(
         return csv_text(columns, rows).rstrip("\n")
     if form == "json":
         return json_text(columns, rows)
+    from pipelines.preview import aligned_table
+
     return labelled_table(columns, rows) if labelled else aligned_table(columns, rows)

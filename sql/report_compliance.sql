@@ -62,8 +62,7 @@ SELECT
     r.report_id
 FROM main.reports AS r
 LEFT JOIN parts AS p USING (report_id)
-LEFT JOIN figures AS f USING (report_id)
-ORDER BY r.province NULLS LAST, r.parent_region NULLS LAST, r.region, r.report_year, r.org_name;
+LEFT JOIN figures AS f USING (report_id);
 COMMENT ON VIEW marts.report_compliance IS 'One row per report: which of the parts the 2019 rules on law-based government inspection (法治政府建设与责任落实督察工作规定) require its annual report to contain it has, under which heading, and whether it was published by 1 April of the following year; what evaluators check by hand. Parts are sections.part of the top-level sections.';
 COMMENT ON COLUMN marts.report_compliance.region IS 'The unit compared across reports.';
 COMMENT ON COLUMN marts.report_compliance.parent_region IS 'The unit the region belongs to, where known.';

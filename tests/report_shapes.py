@@ -13,6 +13,7 @@ from collections.abc import Callable
 import polars as pl
 
 from pipelines.cleaning.clean import clean_documents
+from pipelines.reading.documents import DOCUMENT_SCHEMA
 from pipelines.reading.extracted import HINTS
 from pipelines.reading.normalize import normalize_line_ends, normalize_width
 from pipelines.reports.build import build_reports
@@ -106,6 +107,9 @@ def documents(texts: dict[str, str]) -> pl.DataFrame:
         pl.lit(None, pl.Int32).alias("main_last"),
         *(pl.lit(None, pl.String).alias(hint) for hint in HINTS if hint != "page_date"),
         pl.lit(None, pl.Date).alias("page_date"),
+        pl.lit([], pl.List(pl.Int32)).alias("furniture_lines"),
+        pl.lit(None, pl.Float64).alias("ocr_confidence"),
+        pl.lit(None, DOCUMENT_SCHEMA["ocr_pages"]).alias("ocr_pages"),
         raw_text=normalize_width(normalize_line_ends(pl.col("raw_text"))),
     )
 

@@ -14,7 +14,6 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 from PIL import Image
@@ -207,14 +206,20 @@ def test_a_scanned_pdf_is_read_by_ocr_with_its_figures_and_its_confidence(
     assert set(figures) <= facts
     # Every figure of the scan says it was read by OCR.
     assert flagged == [(True,)]
-    # A clean page is not flagged; the check says how many reports OCR read.
+    # The report is flagged as read by OCR; its clean pages are not flagged as doubtful.
     (check,) = [
         evaluation
         for evaluation in formats_build.result.get_asset_check_evaluations()
         if evaluation.check_name == "ocr_pages_confident"
     ]
     assert check.passed
-    assert check.metadata["reports_read_by_ocr"].value == 1
+    with formats_build.connect() as conn:
+        flags = conn.execute(
+            'SELECT source_name, "check", detail FROM quality_flags '
+            "WHERE \"check\" IN ('read_by_ocr', 'ocr_pages_confident')"
+        ).fetchall()
+    assert [(name, check) for name, check, _ in flags] == [("scan/report.pdf", "read_by_ocr")]
+    assert flags[0][2].startswith("its text was read by OCR from 2 scanned page(s)")
 
 
 def test_a_zip_lands_each_file_as_its_own_input_and_stays_in_the_store(
@@ -318,12 +323,17 @@ def test_conversion_runs_without_network() -> None:
     assert interfaces == {"lo"}
 
 
-def test_duckdb_reads_the_ocr_pages(formats_build: Build) -> None:
-    work = formats_build.warehouse.parent / ".work" / "work.duckdb"
-    with duckdb.connect(str(work), read_only=True) as conn:
+def test_the_confidence_of_every_page_ocr_read_is_on_the_report(formats_build: Build) -> None:
+    with formats_build.connect() as conn:
         pages = conn.execute(
-            "SELECT p.page_no, p.confidence FROM documents d, unnest(d.ocr_pages) AS t(p) "
-            "WHERE d.source_format = 'pdf-ocr' ORDER BY 1"
+            "SELECT p.page_no, p.confidence FROM reports, unnest(CAST(ocr_pages::JSON AS "
+            "STRUCT(page_no INTEGER, confidence DOUBLE)[])) AS t(p) "
+            "WHERE source_format = 'pdf-ocr' ORDER BY 1"
         ).fetchall()
+        others = conn.execute(
+            "SELECT count(*) FROM reports WHERE source_format <> 'pdf-ocr' "
+            "AND (ocr_pages IS NOT NULL OR ocr_confidence IS NOT NULL)"
+        ).fetchone()[0]
     assert [number for number, _ in pages] == [1, 2]
     assert all(confidence >= LOW_CONFIDENCE for _, confidence in pages)
+    assert others == 0

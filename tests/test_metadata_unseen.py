@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from pipelines.cleaning.clean import clean_documents
+from pipelines.reading.documents import DOCUMENT_SCHEMA
 from pipelines.reading.extracted import HINTS
 from pipelines.reports.build import build_reports
 from pipelines.reports.regions import canonical_region
@@ -88,6 +89,7 @@ def built() -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.lit(None, pl.Date).alias("page_date"),
         pl.lit([], pl.List(pl.Int32)).alias("furniture_lines"),
         pl.lit(None, pl.Float64).alias("ocr_confidence"),
+        pl.lit(None, DOCUMENT_SCHEMA["ocr_pages"]).alias("ocr_pages"),
     )
     contents = docs.select(
         "sha256", source_name=pl.col("sha256") + ".txt", arrived_at=pl.lit(None, pl.Datetime)

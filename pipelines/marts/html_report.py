@@ -330,11 +330,18 @@ def _figure_link(report_id: str, fact_no: int, surface: str) -> str:
     return f'<a href="#{_anchor(report_id, fact_no)}">{_e(surface)}</a>'
 
 
-def changes_table(changes: pl.DataFrame) -> str:
+def changes_table(changes: pl.DataFrame, left_out: int) -> str:
     """Year-over-year change of each headline indicator for regions with two or more years,
     both figures as written and linked to their evidence."""
+    more = (
+        f'<p class="note">另有 {left_out} 项变化见 marts.indicator_changes。'
+        f'<span class="en" lang="en">{left_out} more changes are in '
+        "marts.indicator_changes.</span></p>"
+        if left_out
+        else ""
+    )
     if changes.is_empty():
-        return (
+        return more or (
             '<p class="note">还没有哪个地区有两个或以上年度的报告。'
             '<span class="en" lang="en">No region has reports of two or more years yet.</span></p>'
         )
@@ -384,7 +391,7 @@ def changes_table(changes: pl.DataFrame) -> str:
     )
     return (
         f'<table class="changes"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody>'
-        f"</table>{csv_link('indicator_changes', rows)}"
+        f"</table>{csv_link('indicator_changes', rows)}{more}"
     )
 
 
@@ -616,7 +623,9 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
     ).pl()
     compliance = conn.execute(COMPLIANCE_SQL, {"shown": shown_ids}).pl()
     shortcomings = conn.execute(SHORTCOMINGS_SQL, {"shown": shown_ids}).pl()
-    changes = year_over_year(conn, figures)
+    # The changes of the reports the tables show: every change is in marts.indicator_changes.
+    all_changes = year_over_year(conn, figures)
+    changes = all_changes.filter(pl.col("report_id").is_in(shown_ids))
     # The page lists the evidence of what it shows, so it stays small for any corpus: the
     # charted figures, the figures of the reports in the coverage table, and both figures of
     # each year-over-year change.
@@ -702,7 +711,7 @@ the year a report covers.</span></p>
 indicator against the region's previous report (marts.indicator_changes), a government's report
 against its own earlier one, a department's against a department's. A figure written with
 余, 约 or 以上 is approximate, and so is its change.</span></p>
-{changes_table(changes)}
+{changes_table(changes, all_changes.height - changes.height)}
 
 <h2 id="compliance">{bilingual("报告合规：法定内容与发布时间", "Reporting compliance: mandated parts and publication by 1 April")}</h2>
 <p class="note">《法治政府建设与责任落实督察工作规定》要求年度报告包括：主要举措和成效；党政主要负责人履行推进法治建设第一责任人职责情况；

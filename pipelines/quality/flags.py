@@ -26,20 +26,6 @@ class ContentCheck:
 
 CHECKS = (
     ContentCheck(
-        "ocr_pages_confident",
-        "warning",
-        # A scanned page read with little confidence: its figures are worth checking against
-        # the page before they are compared (facts of such reports are read_by_ocr too).
-        f"""
-        SELECT d.report_id,
-               format('page {{}} read by OCR with mean confidence {{:.3f}}, below {{}}: check '
-                      'its figures against the scan', p.page_no, p.confidence, {LOW_CONFIDENCE})
-                   AS detail
-        FROM work.documents d JOIN reports r USING (report_id), unnest(d.ocr_pages) AS t(p)
-        WHERE p.confidence < {LOW_CONFIDENCE}
-        """,
-    ),
-    ContentCheck(
         "rates_within_0_100",
         "error",
         # Only a share must lie within 0-100: a change (同比增长300%, facts.kind = 'change', by
@@ -139,6 +125,34 @@ CHECKS = (
         FROM boilerplate
         WHERE whole_line AND length(line) >= 60 AND regexp_matches(line, '[。；！？]')
           AND report_id IN (SELECT report_id FROM reports)
+        """,
+    ),
+    ContentCheck(
+        "read_by_ocr",
+        "warning",
+        # Digits matter most, and OCR may misread one: every figure of a scan is worth
+        # comparing with its page (marts.indicator_values.read_by_ocr marks them).
+        """
+        SELECT report_id,
+               format('its text was read by OCR from {} scanned page(s), mean confidence {:.3f}: '
+                      'check a figure against its page before relying on it',
+                      json_array_length(ocr_pages), ocr_confidence) AS detail
+        FROM reports
+        WHERE source_format = 'pdf-ocr'
+        """,
+    ),
+    ContentCheck(
+        "ocr_pages_confident",
+        "warning",
+        # One flag per page read with too little confidence, so the page can be looked at.
+        f"""
+        SELECT report_id,
+               format('page {{}} read by OCR with a mean confidence of {{:.3f}}, under '
+                      '{LOW_CONFIDENCE}: compare its text and figures with the scan',
+                      p.page_no, p.confidence) AS detail
+        FROM reports,
+             unnest(CAST(ocr_pages::JSON AS STRUCT(page_no INTEGER, confidence DOUBLE)[])) AS t(p)
+        WHERE p.confidence < {LOW_CONFIDENCE}
         """,
     ),
 )

@@ -95,7 +95,7 @@ def read_documents(
                 *(extracted.hints.get(hint) for hint in HINTS),
                 extracted.furniture_lines,
                 extracted.ocr_confidence,
-                [{"page_no": n, "confidence": c} for n, c in extracted.ocr_pages],
+                [{"page_no": n, "confidence": c} for n, c in extracted.ocr_pages] or None,
             )
         )
     docs = (

@@ -52,7 +52,9 @@ def build_reports(
     this_year = date.today().year
     text = pl.col("text")
     candidates = (
-        documents.select("report_id", "sha256", "source_format", "encoding", "ocr_confidence")
+        documents.select(
+            "report_id", "sha256", "source_format", "encoding", "ocr_confidence", "ocr_pages"
+        )
         .join(clean_texts, on="report_id")
         .join(contents.select("sha256", "source_name", "arrived_at"), on="sha256")
         .join(metadata, on="report_id", how="left")
@@ -88,6 +90,13 @@ def build_reports(
         .with_columns(
             org_kind=org_kind(pl.col("org_name"), pl.col("region")),
             n_chars=text.str.len_chars().cast(pl.Int64),
+            # JSON text, not nested types: BI drivers (SQLAlchemy, JDBC) read no STRUCT or LIST.
+            meta_sources=pl.col("meta_sources").struct.json_encode(),
+            ocr_pages=pl.concat_str(
+                pl.lit("["),
+                pl.col("ocr_pages").list.eval(pl.element().struct.json_encode()).list.join(","),
+                pl.lit("]"),
+            ),
         )
         .drop(
             "reason",

