@@ -155,6 +155,13 @@ def test_refresh_makes_new_keys_drops_stale_rows_and_follows_its_rules(
     assert run(changed_rules).computed == 2
     assert rows() == [("a", 3), ("b", 4)]
     assert set(stage_keys(conn, changed_rules)["report_id"]) == {"a", "b"}
+    # A table the stage did not write before is another version; a table gone makes all again.
+    more_tables = Stage("lengths", code=("warehouse",), tables=("work.lengths", "work.more"))
+    assert more_tables.version != stage.version
+    assert run().computed == 2
+    conn.execute("DROP TABLE work.lengths")
+    assert run().computed == 2
+    assert rows() == [("a", 3), ("b", 4)]
 
 
 def test_a_refresh_that_fails_part_way_is_finished_by_the_next(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -136,3 +138,56 @@ def test_landing_syncs_each_new_object_before_naming_it_and_never_the_whole_disk
         renamed = first(rf'rename\("{folder}/\.[^"]+", "{folder}/{sha256}"\) = 0')
         assert first(rf"fsync\(\d+<{folder}/\.[^>]+>") < renamed
         assert first(rf"fsync\(\d+<{folder}>") > renamed
+
+
+def test_files_unchanged_since_the_last_landing_are_not_read_again(tmp_path: Path) -> None:
+    """With the hash index, the second landing opens only the file that changed (strace), and a
+    change that keeps the size and the modification time is still seen."""
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is not installed")
+    corpus, store, index = tmp_path / "corpus", tmp_path / "store", tmp_path / "hashes.json"
+    corpus.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (corpus / name).write_text(f"{name}法治政府建设报告", encoding="utf-8")
+    land = (
+        "import sys; from pathlib import Path; from pipelines.landing.sources import land_corpus; "
+        "from pipelines.landing.store import ContentStore; import json; "
+        "files, _ = land_corpus(Path(sys.argv[1]), ContentStore(Path(sys.argv[2])), "
+        "hashes=Path(sys.argv[3])); print(json.dumps(dict(files.select('source_name', 'sha256').rows())))"
+    )
+
+    def landing() -> tuple[list[str], dict[str, str]]:
+        trace = tmp_path / "trace.txt"
+        done = subprocess.run(
+            [
+                *(strace, "-f", "-qq", "-e", "trace=openat", "-o", str(trace)),
+                *(sys.executable, "-c", land, str(corpus), str(store), str(index)),
+            ],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if "ptrace" in done.stderr:
+            pytest.skip(f"strace cannot trace here: {done.stderr.strip()}")
+        assert done.returncode == 0, done.stderr
+        opened = re.findall(rf'"{re.escape(str(corpus))}/([^"]+)"', trace.read_text())
+        return opened, json.loads(done.stdout)
+
+    opened, first = landing()
+    assert sorted(set(opened)) == ["a.txt", "b.txt"]
+    # The same bytes count, the same modification time: only the change time tells.
+    stat = (corpus / "b.txt").stat()
+    (corpus / "b.txt").write_text("b.txt法治政府建设汇报", encoding="utf-8")
+    os.utime(corpus / "b.txt", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (corpus / "b.txt").stat().st_size == stat.st_size
+    opened, second = landing()
+    assert sorted(set(opened)) == ["b.txt"]
+    assert second["a.txt"] == first["a.txt"]
+    assert second["b.txt"] == hashlib.sha256((corpus / "b.txt").read_bytes()).hexdigest()
+    assert second["b.txt"] != first["b.txt"]
+    # An object gone from the store is stored again from the file, unchanged as it is.
+    ContentStore(store).object_path(first["a.txt"]).unlink()
+    opened, _ = landing()
+    assert sorted(set(opened)) == ["a.txt"]
+    assert ContentStore(store).intact(first["a.txt"])

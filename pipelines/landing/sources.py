@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,44 @@ def corpus_files(root: Path) -> list[Path]:
     return list_corpus(root).files
 
 
+class HashIndex:
+    """The sha256 of each corpus file as of the last landing, with the file's signature then:
+    size, modification and change times (ns) and inode, as git tells unchanged files. A file
+    whose signature is the same is not read and hashed again; any write changes its change
+    time, even one that keeps size and modification time. Kept beside the working database;
+    lost, every file is read once more. Entries are saved only after the objects they name are
+    stored and their arrivals logged."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.known: dict[str, list] = {}
+        if path is not None and path.exists():
+            try:
+                self.known = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError:
+                self.known = {}
+        self.seen: dict[str, list] = {}
+
+    def sha256(self, name: str, signature: list[int]) -> str | None:
+        entry = self.known.get(name)
+        return entry[-1] if entry is not None and entry[:-1] == signature else None
+
+    def saw(self, name: str, signature: list[int], sha256: str) -> None:
+        self.seen[name] = [*signature, sha256]
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f".{self.path.name}.part")
+        partial.write_text(json.dumps(self.seen, ensure_ascii=False), encoding="utf-8")
+        partial.replace(self.path)
+
+
+def signature(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
 def cannot_read(error: OSError) -> str:
     """Why a file or folder could not be read, in words a person can act on."""
     if isinstance(error, PermissionError):
@@ -57,10 +96,11 @@ def cannot_read(error: OSError) -> str:
 
 
 def land_corpus(
-    root: Path, store: ContentStore, listing: Listing | None = None
+    root: Path, store: ContentStore, listing: Listing | None = None, hashes: Path | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Copy every file of the corpus (as listed, by default now) into the store and log the
-    names it has not seen.
+    names it has not seen. hashes: the file of a HashIndex, so that files unchanged since the
+    last landing, whose objects are in the store, are not read again.
 
     Returns (files, rejected). files: one row per input now in the corpus: each file
     (source_name: its path relative to root) and each URL the crawler landed, at the version it
@@ -83,20 +123,27 @@ def land_corpus(
         )
         for folder, error in listing.unlistable
     ]
+    index = HashIndex(hashes)
     with store.batch() as batch:
         for path in listing.files:
             name = path.relative_to(root).as_posix()
             try:
-                data = path.read_bytes()
+                # Taken before the bytes are read: a write after it shows at the next landing.
+                seen = signature(path.stat())
+                sha256, size = index.sha256(name, seen), seen[0]
+                if sha256 is None or not store.object_path(sha256).exists():
+                    data = path.read_bytes()
+                    sha256, size = batch.put(data), len(data)
             except OSError as error:
                 rejected.append((name, None, "landing", f"cannot read: {cannot_read(error)}"))
                 continue
-            sha256 = batch.put(data)
+            index.saw(name, seen, sha256)
             current.append((name, sha256))
             if (name, sha256) not in known_pairs:
-                arrivals.append(Arrival(name, sha256, len(data), now, "file"))
+                arrivals.append(Arrival(name, sha256, size, now, "file"))
     pause_at("landing.stored")
     store.record(arrivals)
+    index.save()
     crawled = store.latest_crawl()
     current += archive_members(store, [*current, *crawled.iter_rows()], now)
     first_arrivals = (

@@ -65,7 +65,8 @@ class Stage:
 
     @cached_property
     def version(self) -> str:
-        digest = hashlib.sha256(self.name.encode())
+        # The tables it writes by name too: a work table added makes every report's rows again.
+        digest = hashlib.sha256("|".join((self.name, *self.tables)).encode())
         sources = [
             path
             for folder in self.code
@@ -189,8 +190,9 @@ def refresh(
     (stored_version,) = conn.execute(
         "SELECT coalesce(max(version), '') FROM work.stage_versions WHERE stage = ?", [stage.name]
     ).fetchone()
+    # A table gone (a work table too: a killed first run may not have made it) makes all again.
     if stored_version != stage.version or not all(
-        table_exists(conn, table) for table in stage.tables if not is_work_table(table)
+        table_exists(conn, table) for table in stage.tables
     ):
         _reset(conn, stage)
     wanted = keys.select(

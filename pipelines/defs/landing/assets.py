@@ -24,7 +24,10 @@ def source_files(
     context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     store = corpus.store
-    landed, unreadable = land_corpus(corpus.settings.sources, store)
+    settings = corpus.settings
+    landed, unreadable = land_corpus(
+        settings.sources, store, hashes=settings.staging.with_name("landed_hashes.json")
+    )
     files = landed.with_columns(
         report_id=report_id_of(pl.col("sha256")),
         stored_path=pl.concat_str(

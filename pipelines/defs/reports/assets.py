@@ -9,7 +9,7 @@ from pipelines.preview import markdown_preview
 from pipelines.reading.documents import first_names, read_documents
 from pipelines.reports.build import build_reports
 from pipelines.warehouse.incremental import refresh, refreshed_metadata, stage_keys
-from pipelines.warehouse.stages import CLEANING, READING, REPORTS
+from pipelines.warehouse.stages import CLEANING, READING, REPORTS, structure_keys
 from pipelines.warehouse.tables import read_table, replace_table, rows_of_reports
 
 
@@ -114,7 +114,11 @@ def reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                 rows_of_reports(conn, "work.clean_texts", batch),
                 rows_of_reports(conn, "work.document_lines", batch, "report_id, line_no"),
             )
-            return {"reports": report_rows, "work.report_rejections": not_reports}
+            return {
+                "reports": report_rows,
+                "work.report_rejections": not_reports,
+                "work.structure_keys": structure_keys(conn, report_rows),
+            }
 
         refreshed = refresh(conn, REPORTS, keys, build)
         rejected = pl.concat(

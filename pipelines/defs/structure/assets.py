@@ -33,12 +33,8 @@ from pipelines.warehouse.tables import rows_of_reports
 )
 def structure(duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
-        # A report's structure depends on its text and its year (a part naming next year is
-        # its plans), nothing else.
-        keys = conn.execute(
-            "SELECT report_id, md5(text || '|' || coalesce(report_year::VARCHAR, '')) AS key "
-            "FROM reports"
-        ).pl()
+        # A report's structure depends on its text and its year, hashed as the report was made.
+        keys = conn.execute("SELECT report_id, key FROM work.structure_keys").pl()
 
         def split(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
             reports = rows_of_reports(conn, "reports", batch)
