@@ -80,6 +80,12 @@ class WorkingDatabase(DuckDBResource):
             yield conn
 
 
+# What the working database may hold in memory, its cache of pages included, however large the
+# corpus: it stays open for the whole run, and would otherwise keep every page it read. A query
+# that needs more spills to a file beside it.
+WORKING_MEMORY = "300MB"
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     settings = load_settings()
@@ -93,7 +99,9 @@ def resources() -> dg.Definitions:
                 sources=str(settings.sources), warehouse=str(settings.warehouse)
             ),
             "duckdb": WorkingDatabase(
-                database=str(settings.staging), work_database=str(settings.work_database)
+                database=str(settings.staging),
+                work_database=str(settings.work_database),
+                connection_config={"memory_limit": WORKING_MEMORY},
             ),
         },
     )

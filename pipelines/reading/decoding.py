@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 import charset_normalizer
 
@@ -70,5 +71,6 @@ def _looks_like_text(text: str) -> bool:
 
 def require_chinese(text: str) -> None:
     """A report on law-based government is written in Chinese; refuse text that is not."""
-    if len(HAN.findall(text[:50_000])) < 20:
+    # Stops at the twentieth: the rest of the text is not looked at.
+    if sum(1 for _ in islice(HAN.finditer(text, 0, 50_000), 20)) < 20:
         raise UnreadableSource("no Chinese text: fewer than 20 Chinese characters")

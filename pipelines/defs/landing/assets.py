@@ -5,8 +5,20 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.resources import CorpusResource
 from pipelines.landing.sources import land_corpus
 from pipelines.preview import markdown_preview
+from pipelines.quality.withheld import damaged_objects
 from pipelines.reading.documents import report_id_of
 from pipelines.warehouse.tables import replace_table, run_with_rows
+
+STORED_BYTES_INTACT = dg.AssetCheckSpec(
+    "stored_bytes_intact",
+    asset="source_files",
+    description=(
+        "Every landed file is in the store with its size, and the bytes of the latest arrivals "
+        "still hash to their sha256 (rehashing the whole store every run would read every PDF "
+        "again; `fazhi verify` does that). The reports of a damaged object are withheld from "
+        "the published warehouse (withheld_reports); the others are published."
+    ),
+)
 
 
 @dg.asset(
@@ -14,6 +26,8 @@ from pipelines.warehouse.tables import replace_table, run_with_rows
     kinds={"filesystem", "duckdb"},
     deps=["crawl_log"],
     pool="warehouse",
+    # Checked as it lands, in the same step: the objects damaged are kept for the quality asset.
+    check_specs=[STORED_BYTES_INTACT],
     description=(
         "Every file of the corpus folder (FAZHI_SOURCES, read recursively), copied as it arrived "
         "into the content-addressed store beside the warehouse, and every report the crawler "
@@ -45,6 +59,16 @@ def source_files(
             "CREATE OR REPLACE TABLE work.landing_rejections AS SELECT * FROM incoming_rows",
             unreadable,
         )
+        damaged = damaged_objects(conn, store)
+        run_with_rows(
+            conn,
+            "CREATE OR REPLACE TABLE work.damaged_objects AS SELECT * FROM incoming_rows",
+            damaged,
+        )
+        checked, rehashed = conn.execute(
+            "SELECT count(DISTINCT sha256), count(DISTINCT sha256) "
+            "FILTER (arrived_at = (SELECT max(arrived_at) FROM source_files)) FROM source_files"
+        ).fetchone()
     new = files.filter("is_new")
     context.log.info(f"landed {files.height} files, {new.height} new")
     return dg.MaterializeResult(
@@ -59,5 +83,17 @@ def source_files(
                     files.select("source_name", "sha256", "size", "arrived_at", "is_new")
                 )
             ),
-        }
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=STORED_BYTES_INTACT.name,
+                passed=damaged.is_empty(),
+                description="\n".join(damaged["message"]) or None,
+                metadata={
+                    "checked": checked,
+                    "rehashed": rehashed,
+                    "missing_or_changed": damaged["sha256"].head(20).to_list(),
+                },
+            )
+        ],
     )

@@ -3,7 +3,7 @@ import os
 import dagster as dg
 import duckdb
 
-from pipelines.defs.resources import CorpusResource
+from pipelines.defs.resources import WORKING_MEMORY, CorpusResource
 from pipelines.marts.html_report import render_report
 
 
@@ -22,7 +22,10 @@ from pipelines.marts.html_report import render_report
 )
 def html_report(corpus: CorpusResource) -> dg.MaterializeResult:
     settings = corpus.settings
-    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+    # A second database open beside the working one, with the same bound on its memory.
+    with duckdb.connect(
+        str(settings.warehouse), read_only=True, config={"memory_limit": WORKING_MEMORY}
+    ) as conn:
         page = render_report(conn)
     target = settings.report_page
     target.parent.mkdir(parents=True, exist_ok=True)

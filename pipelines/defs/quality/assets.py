@@ -1,13 +1,11 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.resources import CorpusResource
 from pipelines.preview import markdown_preview
 from pipelines.quality.flags import content_flags
 from pipelines.quality.withheld import (
     INVARIANT_STAGE,
     broken_invariants,
-    damaged_objects,
     invariant_keys,
     withheld_reports,
 )
@@ -42,7 +40,7 @@ from pipelines.warehouse.tables import replace_table
     ],
     pool="warehouse",
 )
-def quality(context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource):
+def quality(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         flags = content_flags(conn)
         replace_table(conn, "quality_flags", flags)
@@ -53,7 +51,9 @@ def quality(context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: D
             invariant_keys(conn),
             lambda batch: {"work.broken_invariants": broken_invariants(conn, batch)},
         )
-        withheld = withheld_reports(conn, damaged_objects(conn, corpus.store))
+        # The store was checked as the files landed, this run (source_files).
+        damaged = conn.execute("SELECT sha256, message FROM work.damaged_objects").pl()
+        withheld = withheld_reports(conn, damaged)
         replace_table(conn, "withheld_reports", withheld)
     for name, reason in withheld.select("source_name", "reason").iter_rows():
         context.log.warning(f"withheld {name} from the published warehouse: {reason}")

@@ -1,4 +1,5 @@
 import dagster as dg
+import duckdb as duckdb_client
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
@@ -21,9 +22,45 @@ def indicators(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"dagster/row_count": rows.height})
 
 
+PUBLISHED_MATCHES_WORKING = dg.AssetCheckSpec(
+    "published_matches_working",
+    asset="published_warehouse",
+    description=(
+        "The published file opens read-only and holds the reports of the working database but "
+        "the withheld ones."
+    ),
+)
+# Reports of the working database, and how many of them are withheld.
+REPORTS_WITHHELD = (
+    "SELECT count(*), count(*) FILTER "
+    "(report_id IN (SELECT report_id FROM withheld_reports)) FROM reports"
+)
+
+
+def published_matches_working(
+    working: duckdb_client.DuckDBPyConnection, published: duckdb_client.DuckDBPyConnection
+) -> dg.AssetCheckResult:
+    """The published file holds the working database's reports but the withheld ones."""
+    in_working, withheld = working.execute(REPORTS_WITHHELD).fetchone()
+    public, leaked = published.execute(REPORTS_WITHHELD).fetchone()
+    views = published.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone()
+    return dg.AssetCheckResult(
+        check_name=PUBLISHED_MATCHES_WORKING.name,
+        passed=public == in_working - withheld and leaked == 0 and views[0] > 0,
+        metadata={
+            "working_reports": in_working,
+            "withheld_reports": withheld,
+            "published_reports": public,
+            "views": views[0],
+        },
+    )
+
+
 @dg.asset(
     group_name="warehouse",
     kinds={"duckdb"},
+    # Checked as it is published, in the same step.
+    check_specs=[PUBLISHED_MATCHES_WORKING],
     deps=[
         "source_files",
         "boilerplate",
@@ -59,9 +96,15 @@ def published_warehouse(
     # it is copied: copying it publishes it.
     counts = publish(settings.staging, settings.warehouse)
     context.log.info(f"published {settings.warehouse}: {counts}")
+    with (
+        duckdb.get_connection() as working,
+        duckdb_client.connect(str(settings.warehouse), read_only=True) as published,
+    ):
+        checked = published_matches_working(working, published)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(settings.warehouse)),
             **{f"rows/{name}": n for name, n in counts.items()},
-        }
+        },
+        check_results=[checked],
     )
