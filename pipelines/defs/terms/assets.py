@@ -14,7 +14,12 @@ from pipelines.terms.counts import (
     write_vocabulary,
 )
 from pipelines.terms.segment_cache import prune_cache, segmented_reports
-from pipelines.warehouse.incremental import refresh, refreshed_metadata, stage_keys
+from pipelines.warehouse.incremental import (
+    BATCH_REPORTS,
+    refresh,
+    refreshed_metadata,
+    stage_keys,
+)
 from pipelines.warehouse.stages import STRUCTURE, TERMS
 from pipelines.warehouse.tables import rows_of_reports
 
@@ -80,7 +85,9 @@ def terms(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             }
 
         # Terms depend on the text and where its sentences end: the structure's key.
-        refreshed = refresh(conn, TERMS, stage_keys(conn, STRUCTURE), count)
+        refreshed = refresh(
+            conn, TERMS, stage_keys(conn, STRUCTURE), count, batch_reports=BATCH_REPORTS // 2
+        )
         prune_cache(conn, "work.term_texts")
         # The corpus-wide tables follow every change of the corpus, and are quick to redo.
         n_vocabulary = write_vocabulary(conn)
