@@ -147,15 +147,29 @@ def print_rows(
 
 def build(args: argparse.Namespace) -> int:
     """Materialize every asset, then print the cross-district summary."""
+    from pipelines import up_to_date
+
+    settings = load_settings()
+    check_build_target(settings)
+    from_scratch = getattr(args, "from_scratch", False)
+    before = up_to_date.before_build(settings)
+    last = up_to_date.current_build(settings, before)
+    if last and not from_scratch and not getattr(args, "force", False):
+        print(
+            f"没有新内容 · nothing new since the build of {last['finished_at']}: no input, code, "
+            "rule or setting changed, the published warehouse is current "
+            "(fazhi build --force builds anyway)\n"
+        )
+        return summary(args)
+    up_to_date.forget_build(settings)
     from pipelines.definitions import defs
     from pipelines.defs.runs import FROM_SCRATCH_TAG, STARTED_BY_TAG
 
-    check_build_target(load_settings())
     job = defs().resolve_job_def("build_warehouse")
     # The run itself waits for any other build of the warehouse and, once it holds the build
     # lock, forgets the cached results if asked to (pipelines/defs/runs.py).
     tags = {STARTED_BY_TAG: "by hand (fazhi build)"}
-    if getattr(args, "from_scratch", False):
+    if from_scratch:
         tags[FROM_SCRATCH_TAG] = "true"
     with _dagster_instance() as instance:
         result = job.execute_in_process(
@@ -172,6 +186,7 @@ def build(args: argparse.Namespace) -> int:
             if event.is_step_failure and event.step_failure_data.error:
                 print(event.step_failure_data.error.to_string(), file=sys.stderr)
         return 1
+    up_to_date.record_build(settings, before, result.run_id)
     return summary(args)
 
 
@@ -412,6 +427,11 @@ def main(argv: list[str] | None = None) -> int:
         "--from-scratch",
         action="store_true",
         help="forget every cached result and redo all per-report work (the store is kept)",
+    )
+    building.add_argument(
+        "--force",
+        action="store_true",
+        help="build even when nothing changed since the last build",
     )
     building.set_defaults(run=build)
     commands.add_parser("summary", help=summary.__doc__).set_defaults(run=summary)

@@ -16,7 +16,8 @@ import polars as pl
 import pytest
 
 from pipelines.facts.build import build_facts
-from pipelines.landing.sources import land_corpus, list_corpus
+from pipelines.landing.listing import list_corpus
+from pipelines.landing.sources import land_corpus
 from pipelines.landing.store import ContentStore
 from pipelines.quality.flags import content_flags
 from pipelines.settings import PROJECT_ROOT, Settings

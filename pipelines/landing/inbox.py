@@ -5,17 +5,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pipelines.landing.sources import corpus_files
+from pipelines.landing.listing import corpus_files, signature
 
 
 def inbox_fingerprint(root: Path) -> tuple[str, int]:
     """(fingerprint, file count): the fingerprint changes when a file arrives, goes or changes
-    (name, size or modification time), without reading any file."""
+    (name, size, modification or change time), without reading any file."""
     digest = hashlib.sha256()
     files = corpus_files(root) if root.is_dir() else []
     for path in files:
-        stat = path.stat()
-        digest.update(
-            f"{path.relative_to(root).as_posix()}\t{stat.st_size}\t{stat.st_mtime_ns}\n".encode()
-        )
+        digest.update(f"{path.relative_to(root).as_posix()}\t{signature(path.stat())}\n".encode())
     return digest.hexdigest()[:16], len(files)

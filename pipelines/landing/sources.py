@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from pipelines.fault_injection import pause_at
 from pipelines.landing.archives import archive_members
+from pipelines.landing.listing import Listing, list_corpus, signature
 from pipelines.landing.store import Arrival, ContentStore, utc_now
 
 LANDING_REJECTION_SCHEMA = {
@@ -19,33 +18,6 @@ LANDING_REJECTION_SCHEMA = {
     "stage": pl.String,
     "reason": pl.String,
 }
-
-
-@dataclass(frozen=True)
-class Listing:
-    """What the corpus folder holds: its files, and the folders that could not be listed."""
-
-    files: list[Path]
-    unlistable: list[tuple[Path, OSError]]
-
-
-def list_corpus(root: Path) -> Listing:
-    """Every regular file below root, recursively, skipping hidden files and folders."""
-    if not root.is_dir():
-        raise FileNotFoundError(f"corpus folder {root} does not exist")
-    found: list[Path] = []
-    unlistable: list[OSError] = []
-    for folder, folders, names in os.walk(root, onerror=unlistable.append):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        found += [Path(folder) / name for name in names if not name.startswith(".")]
-    return Listing(
-        files=sorted(path for path in found if path.is_file()),
-        unlistable=[(Path(error.filename), error) for error in unlistable],
-    )
-
-
-def corpus_files(root: Path) -> list[Path]:
-    return list_corpus(root).files
 
 
 class HashIndex:
@@ -80,10 +52,6 @@ class HashIndex:
         partial = self.path.with_name(f".{self.path.name}.part")
         partial.write_text(json.dumps(self.seen, ensure_ascii=False), encoding="utf-8")
         partial.replace(self.path)
-
-
-def signature(stat: os.stat_result) -> list[int]:
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
 def cannot_read(error: OSError) -> str:
