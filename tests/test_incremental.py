@@ -26,6 +26,7 @@ from tests.test_cleaning import (
     lines_of,
 )
 
+# Each per-report stage, by the asset whose materialization says how it went.
 PER_REPORT_STAGES = {
     "documents": "documents",
     "boilerplate": "boilerplate",
@@ -40,17 +41,18 @@ PER_REPORT_STAGES = {
 
 def computed_per_stage(build: Build) -> dict[str, tuple[int, int, int]]:
     """(computed, from cache, removed) reports of each per-report stage in a build."""
-    counts = {}
-    for node, asset in PER_REPORT_STAGES.items():
-        for materialization in build.result.asset_materializations_for_node(node):
-            if materialization.asset_key.path == [asset]:
-                metadata = materialization.metadata
-                counts[node] = (
-                    metadata["reports_computed"].value,
-                    metadata["reports_from_cache"].value,
-                    metadata["reports_removed"].value,
-                )
-    return counts
+    metadata = {
+        event.asset_key.to_user_string(): event.materialization.metadata
+        for event in build.result.get_asset_materialization_events()
+    }
+    return {
+        stage: (
+            metadata[asset]["reports_computed"].value,
+            metadata[asset]["reports_from_cache"].value,
+            metadata[asset]["reports_removed"].value,
+        )
+        for stage, asset in PER_REPORT_STAGES.items()
+    }
 
 
 def write_site_page(folder: Path, seed: str) -> None:

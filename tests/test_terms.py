@@ -164,7 +164,7 @@ def test_search_filters_by_region_alias_and_year(
 
 
 def segmentation_counts(build: Build) -> tuple[int, int]:
-    for materialization in build.result.asset_materializations_for_node("terms"):
+    for materialization in build.result.asset_materializations_for_node("report_tables"):
         if materialization.asset_key.path == ["terms"]:
             metadata = materialization.metadata
             return metadata["texts_segmented"].value, metadata["reports_from_cache"].value

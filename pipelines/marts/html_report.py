@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -742,3 +744,14 @@ Excel workbook.</span></p>
 </body>
 </html>
 """
+
+
+def write_report_page(conn: duckdb.DuckDBPyConnection, target: Path) -> str:
+    """Render the page from the published warehouse to target; returns the page. Written
+    beside and renamed over, so a browser never loads half a page."""
+    page = render_report(conn)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".html.part")
+    partial.write_text(page, encoding="utf-8")
+    os.replace(partial, target)
+    return page

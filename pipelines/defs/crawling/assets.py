@@ -1,12 +1,9 @@
 import dagster as dg
 import polars as pl
-from dagster_duckdb import DuckDBResource
 
-from pipelines.crawling.log import CrawlLog
 from pipelines.crawling.sources import listed_sources
 from pipelines.defs.resources import CorpusResource
 from pipelines.preview import markdown_preview
-from pipelines.warehouse.tables import replace_table
 
 
 class CrawlConfig(dg.Config):
@@ -55,27 +52,5 @@ def crawled_reports(
             "preview": dg.MetadataValue.md(
                 markdown_preview(log.select("url", "kind", "outcome", "reason"), rows=20, width=60)
             ),
-        }
-    )
-
-
-@dg.asset(
-    group_name="landing",
-    kinds={"duckdb"},
-    deps=[crawled_reports],
-    pool="warehouse",
-    description=(
-        "Every URL fetched by every crawl, by hand (fazhi crawl) or scheduled, read from the "
-        "crawl log beside the store: what landed, what was unchanged, skipped or failed, and why."
-    ),
-)
-def crawl_log(corpus: CorpusResource, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    log = CrawlLog(corpus.store).read()
-    with duckdb.get_connection() as conn:
-        replace_table(conn, "crawl_log", log)
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": log.height,
-            "crawls": log["crawl_started_at"].n_unique(),
         }
     )

@@ -1,7 +1,10 @@
+from collections.abc import Iterator
+
 import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from pipelines.crawling.log import CrawlLog
 from pipelines.defs.resources import CorpusResource
 from pipelines.landing.sources import land_corpus
 from pipelines.preview import markdown_preview
@@ -21,23 +24,41 @@ STORED_BYTES_INTACT = dg.AssetCheckSpec(
 )
 
 
-@dg.asset(
-    group_name="landing",
-    kinds={"filesystem", "duckdb"},
-    deps=["crawl_log"],
-    pool="warehouse",
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "crawl_log",
+            group_name="landing",
+            kinds={"duckdb"},
+            deps=["crawled_reports"],
+            description=(
+                "Every URL fetched by every crawl, by hand (fazhi crawl) or scheduled, read from "
+                "the crawl log beside the store: what landed, what was unchanged, skipped or "
+                "failed, and why."
+            ),
+        ),
+        dg.AssetSpec(
+            "source_files",
+            group_name="landing",
+            kinds={"filesystem", "duckdb"},
+            deps=["crawl_log"],
+            description=(
+                "Every file of the corpus folder (FAZHI_SOURCES, read recursively), copied as it "
+                "arrived into the content-addressed store beside the warehouse, and every report "
+                "the crawler landed (under its URL), listed with its sha256, size and first "
+                "arrival time."
+            ),
+        ),
+    ],
     # Checked as it lands, in the same step: the objects damaged are kept for the quality asset.
     check_specs=[STORED_BYTES_INTACT],
-    description=(
-        "Every file of the corpus folder (FAZHI_SOURCES, read recursively), copied as it arrived "
-        "into the content-addressed store beside the warehouse, and every report the crawler "
-        "landed (under its URL), listed with its sha256, size and first arrival time."
-    ),
+    pool="warehouse",
 )
 def source_files(
     context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     store = corpus.store
+    crawled = CrawlLog(store).read()
     settings = corpus.settings
     landed, unreadable = land_corpus(
         settings.sources, store, hashes=settings.staging.with_name("landed_hashes.json")
@@ -52,6 +73,7 @@ def source_files(
         ),
     )
     with duckdb.get_connection() as conn:
+        replace_table(conn, "crawl_log", crawled)
         replace_table(conn, "source_files", files)
         # Files that could not be read join rejected_sources with the reports stage's rejections.
         run_with_rows(
@@ -71,7 +93,15 @@ def source_files(
         ).fetchone()
     new = files.filter("is_new")
     context.log.info(f"landed {files.height} files, {new.height} new")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key="crawl_log",
+        metadata={
+            "dagster/row_count": crawled.height,
+            "crawls": crawled["crawl_started_at"].n_unique(),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key="source_files",
         metadata={
             "dagster/row_count": files.height,
             "new_files": new.height,

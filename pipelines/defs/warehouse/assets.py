@@ -1,9 +1,12 @@
+from collections.abc import Iterator
+
 import dagster as dg
 import duckdb as duckdb_client
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.resources import CorpusResource
+from pipelines.defs.resources import WORKING_MEMORY, CorpusResource
+from pipelines.marts.html_report import write_report_page
 from pipelines.settings import RULES_DIR
 from pipelines.warehouse.publish import create_views, publish
 from pipelines.warehouse.tables import replace_table
@@ -56,38 +59,57 @@ def published_matches_working(
     )
 
 
-@dg.asset(
-    group_name="warehouse",
-    kinds={"duckdb"},
-    # Checked as it is published, in the same step.
-    check_specs=[PUBLISHED_MATCHES_WORKING],
-    deps=[
-        "source_files",
-        "boilerplate",
-        "reports",
-        "rejected_sources",
-        "indicators",
-        "sections",
-        "sentences",
-        "facts",
-        "terms",
-        "sentence_terms",
-        "vocabulary",
-        "keywords",
-        "quality_flags",
-        "withheld_reports",
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "published_warehouse",
+            group_name="warehouse",
+            kinds={"duckdb"},
+            deps=[
+                "source_files",
+                "boilerplate",
+                "reports",
+                "rejected_sources",
+                "indicators",
+                "sections",
+                "sentences",
+                "facts",
+                "terms",
+                "sentence_terms",
+                "vocabulary",
+                "keywords",
+                "quality_flags",
+                "withheld_reports",
+            ],
+            description=(
+                "The published warehouse file (FAZHI_WAREHOUSE): the public tables and the sql/ "
+                "views, the working database copied to a new file and renamed over the old one, "
+                "so readers never see a half-built warehouse and a reader holding the old file "
+                "neither blocks the run nor breaks. Reports listed in withheld_reports are left "
+                "out of the copy."
+            ),
+        ),
+        dg.AssetSpec(
+            "html_report",
+            group_name="marts",
+            kinds={"html"},
+            deps=["published_warehouse"],
+            description=(
+                "The visual report: a self-contained HTML page (no network, no script) beside "
+                "the warehouse, report/index.html, Chinese first with English beneath: the "
+                "headline indicators by region and year, year-over-year change, reporting "
+                "compliance, the shortcomings each report admits, term emphasis and coverage, "
+                "each with its CSV, every figure as written and linked to its evidence and source."
+            ),
+        ),
     ],
+    # Checked as it is published, and its page rendered from it, in the same step.
+    check_specs=[PUBLISHED_MATCHES_WORKING],
     pool="warehouse",
-    description=(
-        "The published warehouse file (FAZHI_WAREHOUSE): the public tables and the sql/ views, "
-        "the working database copied to a new file and renamed over the old one, so readers "
-        "never see a half-built warehouse and a reader holding the old file neither blocks the "
-        "run nor breaks. Reports listed in withheld_reports are left out of the copy."
-    ),
 )
 def published_warehouse(
     context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     settings = corpus.settings
     with duckdb.get_connection() as conn:
         create_views(conn)
@@ -98,13 +120,26 @@ def published_warehouse(
     context.log.info(f"published {settings.warehouse}: {counts}")
     with (
         duckdb.get_connection() as working,
-        duckdb_client.connect(str(settings.warehouse), read_only=True) as published,
+        # A second database open beside the working one, with the same bound on its memory.
+        duckdb_client.connect(
+            str(settings.warehouse), read_only=True, config={"memory_limit": WORKING_MEMORY}
+        ) as published,
     ):
         checked = published_matches_working(working, published)
-    return dg.MaterializeResult(
+        page = write_report_page(published, settings.report_page)
+    yield dg.MaterializeResult(
+        asset_key="published_warehouse",
         metadata={
             "path": dg.MetadataValue.path(str(settings.warehouse)),
             **{f"rows/{name}": n for name, n in counts.items()},
         },
         check_results=[checked],
+    )
+    yield dg.MaterializeResult(
+        asset_key="html_report",
+        metadata={
+            "path": dg.MetadataValue.path(str(settings.report_page)),
+            "bytes": len(page.encode("utf-8")),
+            "charts": page.count('<figure class="chart"'),
+        },
     )

@@ -1,0 +1,80 @@
+"""The cleaning stage over the working database: site chrome dropped from every document, a
+document cleaned again only when it, its site's repeated lines or the rules change."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from pipelines.cleaning.clean import chrome_candidates, clean_documents
+from pipelines.cleaning.repeated_lines import repeated_pages, repetition_signature, site_of
+from pipelines.preview import markdown_preview
+from pipelines.warehouse.incremental import refresh, refreshed_metadata, stage_keys
+from pipelines.warehouse.stages import CHROME_CANDIDATES, CLEANING, READING
+from pipelines.warehouse.tables import read_table, rows_of_reports
+
+
+def refresh_cleaning(conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame) -> dict[str, object]:
+    """Clean what changed of the contents (reading.documents.first_names of source_files);
+    returns the boilerplate asset's metadata."""
+    sites = (
+        conn.execute("SELECT report_id, page_url FROM work.documents")
+        .pl()
+        .join(contents.select("report_id", "source_name"), on="report_id")
+        .select("report_id", site=site_of(pl.col("source_name"), pl.col("page_url")))
+    )
+    document_keys = (
+        stage_keys(conn, READING)
+        .join(sites, on="report_id")
+        .select("report_id", key=pl.concat_str("key", "site", separator="|"))
+    )
+    # First each document's candidate chrome lines, then the lines repeated across each
+    # site, then the cleaning of every document whose own repeated lines changed.
+    candidates = refresh(
+        conn,
+        CHROME_CANDIDATES,
+        document_keys,
+        lambda batch: {
+            "work.chrome_candidates": chrome_candidates(
+                rows_of_reports(conn, "work.documents", batch), sites
+            )
+        },
+    )
+    all_candidates = read_table(conn, "work.chrome_candidates")
+    pages = repeated_pages(all_candidates)
+    keys = document_keys.join(
+        repetition_signature(all_candidates, pages), on="report_id", how="left"
+    ).select("report_id", key=pl.concat_str("key", pl.col("repeated").fill_null("")))
+
+    def clean(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        cleaned = clean_documents(rows_of_reports(conn, "work.documents", batch), sites, pages)
+        return {
+            "boilerplate": cleaned.boilerplate,
+            "work.document_lines": cleaned.lines,
+            "work.clean_texts": cleaned.texts,
+        }
+
+    refreshed = refresh(conn, CLEANING, keys, clean)
+    rows, dropped, kept = conn.execute(
+        "SELECT (SELECT count(*) FROM boilerplate), "
+        "(SELECT count(*) FROM boilerplate WHERE whole_line), "
+        "(SELECT count(*) FROM work.document_lines WHERE reason IS NULL)"
+    ).fetchone()
+    by_reason = dict(
+        conn.execute(
+            "SELECT reason, count(*) AS n FROM boilerplate GROUP BY ALL ORDER BY n DESC"
+        ).fetchall()
+    )
+    preview = conn.execute(
+        "SELECT report_id, line_no, line, reason FROM boilerplate "
+        "ORDER BY report_id, line_no LIMIT 15"
+    ).pl()
+    return {
+        "dagster/row_count": rows,
+        "lines_kept": kept,
+        "lines_dropped": dropped,
+        "by_reason": by_reason,
+        "candidate_chrome_documents_computed": candidates.computed,
+        "preview": markdown_preview(preview, rows=15, width=60),
+        **refreshed_metadata(refreshed),
+    }

@@ -1,0 +1,55 @@
+"""The structure stage over the working database: every report's heading tree and sentences,
+made again only when its text or year changed."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from pipelines.preview import markdown_preview
+from pipelines.structure.sections import find_sections, place_sentences
+from pipelines.structure.sentences import split_sentences
+from pipelines.warehouse.incremental import refresh, refreshed_metadata
+from pipelines.warehouse.stages import STRUCTURE
+from pipelines.warehouse.tables import rows_of_reports
+
+
+def refresh_structure(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, object]]:
+    """Split what changed; returns the metadata of the sections and sentences assets."""
+    # A report's structure depends on its text and its year, hashed as the report was made.
+    keys = conn.execute("SELECT report_id, key FROM work.structure_keys").pl()
+
+    def split(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        reports = rows_of_reports(conn, "reports", batch)
+        sentences = split_sentences(reports)
+        sections = find_sections(sentences, reports)
+        return {"sections": sections, "sentences": place_sentences(sentences, sections)}
+
+    refreshed = refresh(conn, STRUCTURE, keys, split)
+    n_sections, n_sentences = conn.execute(
+        "SELECT (SELECT count(*) FROM sections), (SELECT count(*) FROM sentences)"
+    ).fetchone()
+    parts = dict(
+        conn.execute(
+            "SELECT part, count(*) AS n FROM sections WHERE level = 1 GROUP BY ALL ORDER BY n DESC"
+        ).fetchall()
+    )
+    sections_preview = conn.execute(
+        "SELECT report_id, label, heading, part FROM sections "
+        "ORDER BY report_id, section_no LIMIT 10"
+    ).pl()
+    sentences_preview = conn.execute(
+        "SELECT report_id, part, text FROM sentences ORDER BY report_id, sentence_no LIMIT 5"
+    ).pl()
+    return {
+        "sections": {
+            "dagster/row_count": n_sections,
+            "parts": parts,
+            "preview": markdown_preview(sections_preview, rows=10),
+            **refreshed_metadata(refreshed),
+        },
+        "sentences": {
+            "dagster/row_count": n_sentences,
+            "preview": markdown_preview(sentences_preview),
+        },
+    }
