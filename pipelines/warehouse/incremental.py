@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS work.stage_versions (
     stage VARCHAR NOT NULL,
     version VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS work.stages_complete (
+    stage VARCHAR NOT NULL
+);
 """
 WORK_PREFIX = "work."
 # Reports computed together: enough for polars to run at full speed (at 2,000 reports, batches
@@ -204,6 +207,16 @@ def refresh(
     todo = wanted.join(stored, on=["report_id", "key"], how="anti").sort("report_id")
     public = [table for table in stage.tables if not is_work_table(table)]
     work = [table for table in stage.tables if is_work_table(table)]
+    # Rows no key vouches for are those of reports whose key is forgotten below, and those a
+    # killed run wrote without their keys. A stage whose last refresh ended (work.stages_complete)
+    # has none of the latter: with no key to forget, its tables are not even scanned. The mark
+    # goes before anything is forgotten or written, so a run killed from then on leaves none.
+    (complete,) = conn.execute(
+        "SELECT count(*) > 0 FROM work.stages_complete WHERE stage = ?", [stage.name]
+    ).fetchone()
+    forgetting = kept.height < stored.height
+    if forgetting or todo.height:
+        conn.execute("DELETE FROM work.stages_complete WHERE stage = ?", [stage.name])
     # Keys first: a report without its key is made again, whatever rows it still has.
     run_with_rows(
         conn,
@@ -213,10 +226,11 @@ def refresh(
         [stage.name],
     )
     pause_at(f"{stage.name}.keys_forgotten")
-    with _transaction(conn):
-        _delete_rows_not_of(conn, public, kept)
-    with _transaction(conn):
-        _delete_rows_not_of(conn, work, kept)
+    if forgetting or not complete:
+        with _transaction(conn):
+            _delete_rows_not_of(conn, public, kept)
+        with _transaction(conn):
+            _delete_rows_not_of(conn, work, kept)
     batches = list(todo.iter_slices(batch_reports))
     if not batches and not all(table_exists(conn, table) for table in stage.tables):
         # Nothing to make, but the next stage reads these tables: make them, empty.
@@ -236,6 +250,8 @@ def refresh(
                 batch,
                 [stage.name],
             )
+    if forgetting or todo.height or not complete:
+        conn.execute("INSERT INTO work.stages_complete VALUES (?)", [stage.name])
     return Refreshed(
         computed=todo.height,
         reused=kept.height,
