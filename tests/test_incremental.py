@@ -16,7 +16,16 @@ import polars as pl
 import pytest
 
 from pipelines.settings import Settings
-from pipelines.warehouse.incremental import Refreshed, Stage, refresh, stage_keys
+from pipelines.warehouse.incremental import (
+    Refreshed,
+    Stage,
+    Step,
+    refresh,
+    refresh_chain,
+    stage_keys,
+    versioned,
+)
+from pipelines.warehouse.tables import rows_made_or_stored, rows_of_reports
 from tests.conftest import SEEDS, Build, comparable_tables, run_build
 from tests.processes import kill_group, start, wait_for_file
 from tests.test_cleaning import (
@@ -164,6 +173,71 @@ def test_refresh_makes_new_keys_drops_stale_rows_and_follows_its_rules(
     conn.execute("DROP TABLE work.lengths")
     assert run().computed == 2
     assert rows() == [("a", 3), ("b", 4)]
+
+
+def test_a_chain_hands_each_batch_on_in_memory_and_stores_what_separate_stages_store(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    texts = {"a": "一二三", "b": "一二", "c": "一", "d": "一二三四五"}
+    keys = pl.DataFrame({"report_id": list(texts), "key": list(texts.values())})
+    measure = Stage("measure", code=("warehouse",), tables=("work.lengths",))
+    double = Stage("double", code=("warehouse",), tables=("work.doubled",))
+    handed_on: list[list[str]] = []
+
+    def lengths_of(batch: pl.DataFrame, _: object) -> dict[str, pl.DataFrame]:
+        return lengths(batch, texts, [])
+
+    def doubled(batch: pl.DataFrame, made: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+        # What the first stage made of this very batch arrives in memory, not from the table.
+        handed_on.append(sorted(made["work.lengths"]["report_id"]))
+        rows = rows_made_or_stored(conn, "work.lengths", batch, made)
+        return {"work.doubled": rows.with_columns(pl.col("length") * 2)}
+
+    refreshed = refresh_chain(
+        conn,
+        [Step(measure, keys, lengths_of), Step(double, versioned(measure, keys), doubled)],
+        batch_reports=3,
+    )
+    assert [(r.computed, r.reused) for r in refreshed] == [(4, 0), (4, 0)]
+    assert handed_on == [["a", "b", "c"], ["d"]]
+    assert conn.execute("SELECT * FROM work.doubled ORDER BY ALL").fetchall() == [
+        ("a", 6),
+        ("b", 4),
+        ("c", 2),
+        ("d", 10),
+    ]
+    # Only the first stage's version changes: the second reads what it needs back.
+    handed_on.clear()
+    measure = Stage("measure", code=("warehouse",), tables=("work.lengths",), rules=("units.tsv",))
+    refreshed = refresh_chain(
+        conn,
+        [Step(measure, keys, lengths_of), Step(double, versioned(measure, keys), doubled)],
+        batch_reports=3,
+    )
+    assert [(r.computed, r.reused) for r in refreshed] == [(4, 0), (4, 0)]
+    assert conn.execute("SELECT count(*) FROM work.doubled").fetchone() == (4,)
+
+
+def test_rows_made_are_taken_with_the_types_and_order_a_read_gives(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    conn.execute("CREATE TABLE work.lines (report_id VARCHAR, line_no INTEGER, line VARCHAR)")
+    conn.execute("INSERT INTO work.lines VALUES ('a', 1, 'stored'), ('b', 1, 'stored')")
+    made = {
+        "work.lines": pl.DataFrame(
+            {"line": ["made 2", "made 1"], "line_no": [2, 1], "report_id": ["a", "a"]}
+        )
+    }
+    only_a = pl.DataFrame({"report_id": ["a"]})
+    taken = rows_made_or_stored(conn, "work.lines", only_a, made, "report_id, line_no")
+    assert taken.rows() == [("a", 1, "made 1"), ("a", 2, "made 2")]
+    assert taken.schema == rows_of_reports(conn, "work.lines", only_a).schema
+    # A report the earlier stage did not make is read.
+    both = pl.DataFrame({"report_id": ["a", "b"]})
+    assert rows_made_or_stored(conn, "work.lines", both, made)["line"].to_list() == [
+        "stored",
+        "stored",
+    ]
 
 
 def test_a_refresh_that_fails_part_way_is_finished_by_the_next(

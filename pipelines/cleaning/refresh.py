@@ -3,20 +3,35 @@ document cleaned again only when it, its site's repeated lines or the rules chan
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import duckdb
 import polars as pl
 
 from pipelines.cleaning.clean import chrome_candidates, clean_documents
 from pipelines.cleaning.repeated_lines import repeated_pages, repetition_signature, site_of
 from pipelines.preview import markdown_preview
-from pipelines.warehouse.incremental import refresh, refreshed_metadata, stage_keys
+from pipelines.warehouse.incremental import (
+    Refreshed,
+    Step,
+    refresh,
+    refreshed_metadata,
+    stage_keys,
+)
 from pipelines.warehouse.stages import CHROME_CANDIDATES, CLEANING, READING
 from pipelines.warehouse.tables import read_table, rows_of_reports
 
 
-def refresh_cleaning(conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame) -> dict[str, object]:
-    """Clean what changed of the contents (reading.documents.first_names of source_files);
-    returns the boilerplate asset's metadata."""
+@dataclass(frozen=True)
+class Cleaning:
+    step: Step
+    candidates: Refreshed  # how the candidate chrome lines were brought up to date
+
+
+def cleaning_step(conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame) -> Cleaning:
+    """The cleaning of the contents (reading.documents.first_names of source_files), once the
+    lines repeated across each site are known: the step hands on the documents it read."""
     sites = (
         conn.execute("SELECT report_id, page_url FROM work.documents")
         .pl()
@@ -46,15 +61,23 @@ def refresh_cleaning(conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame) ->
         repetition_signature(all_candidates, pages), on="report_id", how="left"
     ).select("report_id", key=pl.concat_str("key", pl.col("repeated").fill_null("")))
 
-    def clean(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
-        cleaned = clean_documents(rows_of_reports(conn, "work.documents", batch), sites, pages)
+    def clean(batch: pl.DataFrame, _: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+        documents = rows_of_reports(conn, "work.documents", batch)
+        cleaned = clean_documents(documents, sites, pages)
         return {
             "boilerplate": cleaned.boilerplate,
             "work.document_lines": cleaned.lines,
             "work.clean_texts": cleaned.texts,
+            "work.documents": documents,
         }
 
-    refreshed = refresh(conn, CLEANING, keys, clean)
+    return Cleaning(Step(CLEANING, keys, clean), candidates)
+
+
+def cleaning_metadata(
+    conn: duckdb.DuckDBPyConnection, cleaning: Cleaning, refreshed: Refreshed
+) -> dict[str, object]:
+    """The boilerplate asset's metadata, once the step has run."""
     rows, dropped, kept = conn.execute(
         "SELECT (SELECT count(*) FROM boilerplate), "
         "(SELECT count(*) FROM boilerplate WHERE whole_line), "
@@ -74,7 +97,7 @@ def refresh_cleaning(conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame) ->
         "lines_kept": kept,
         "lines_dropped": dropped,
         "by_reason": by_reason,
-        "candidate_chrome_documents_computed": candidates.computed,
+        "candidate_chrome_documents_computed": cleaning.candidates.computed,
         "preview": markdown_preview(preview, rows=15, width=60),
         **refreshed_metadata(refreshed),
     }

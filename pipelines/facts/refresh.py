@@ -3,27 +3,31 @@ changed, mapped to its indicator."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
+import polars as pl
 
 from pipelines.facts.build import build_facts
 from pipelines.preview import markdown_preview
-from pipelines.warehouse.incremental import refresh, refreshed_metadata, stage_keys
+from pipelines.warehouse.incremental import Refreshed, Step, refreshed_metadata, versioned
 from pipelines.warehouse.stages import FACTS, STRUCTURE
-from pipelines.warehouse.tables import rows_of_reports
+from pipelines.warehouse.tables import rows_made_or_stored
 
 
-def refresh_facts(conn: duckdb.DuckDBPyConnection) -> dict[str, object]:
-    """Extract what changed; returns the facts asset's metadata."""
-    refreshed = refresh(
-        conn,
-        FACTS,
-        stage_keys(conn, STRUCTURE),
-        lambda batch: {
-            "facts": build_facts(
-                rows_of_reports(conn, "sentences", batch, "report_id, sentence_no")
-            )
-        },
-    )
+def facts_step(conn: duckdb.DuckDBPyConnection, structure_keys: pl.DataFrame) -> Step:
+    """The facts of every report, made again when its structure (keys as the structure step
+    takes them) changes."""
+
+    def extract(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+        sentences = rows_made_or_stored(conn, "sentences", batch, made, "report_id, sentence_no")
+        return {"facts": build_facts(sentences)}
+
+    return Step(FACTS, versioned(STRUCTURE, structure_keys), extract)
+
+
+def facts_metadata(conn: duckdb.DuckDBPyConnection, refreshed: Refreshed) -> dict[str, object]:
+    """The facts asset's metadata, once the step has run."""
     n_facts, with_indicator, targets = conn.execute(
         "SELECT count(*), count(indicator), count(*) FILTER (is_target) FROM facts"
     ).fetchone()

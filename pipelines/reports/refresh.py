@@ -3,7 +3,7 @@ inferred for it, and every input that did not become a report listed with the st
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 import duckdb
@@ -11,24 +11,19 @@ import polars as pl
 
 from pipelines.preview import markdown_preview
 from pipelines.reports.build import build_reports
-from pipelines.warehouse.incremental import refresh, refreshed_metadata, stage_keys
+from pipelines.warehouse.incremental import Refreshed, Step, refreshed_metadata, versioned
 from pipelines.warehouse.stages import CLEANING, REPORTS, structure_keys
-from pipelines.warehouse.tables import read_table, replace_table, rows_of_reports
+from pipelines.warehouse.tables import read_table, replace_table, rows_made_or_stored
 
 
-def refresh_reports(
-    conn: duckdb.DuckDBPyConnection,
-    files: pl.DataFrame,
-    contents: pl.DataFrame,
-    warn: Callable[[str], None],
-) -> dict[str, dict[str, object]]:
-    """Make the reports whose cleaning, first name or arrival changed, of files (source_files)
-    and their contents (reading.documents.first_names); rewrite rejected_sources. Returns the
-    metadata of the reports and rejected_sources assets."""
-    # A report's metadata depends on its cleaning, the name and time it first arrived under,
-    # and this year (a report year may not lie in the future).
+def reports_step(
+    conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame, cleaning_keys: pl.DataFrame
+) -> Step:
+    """The reports of the contents (reading.documents.first_names of source_files), after the
+    cleaning whose keys are given: a report is made again when its cleaning, the name and time
+    it first arrived under, or this year (a report year may not lie in the future) changes."""
     keys = (
-        stage_keys(conn, CLEANING)
+        versioned(CLEANING, cleaning_keys)
         .join(contents, on="report_id")
         .select(
             "report_id",
@@ -42,12 +37,12 @@ def refresh_reports(
         )
     )
 
-    def build(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    def build(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         report_rows, not_reports = build_reports(
-            rows_of_reports(conn, "work.documents", batch),
+            rows_made_or_stored(conn, "work.documents", batch, made),
             contents.join(batch, on="report_id"),
-            rows_of_reports(conn, "work.clean_texts", batch),
-            rows_of_reports(conn, "work.document_lines", batch, "report_id, line_no"),
+            rows_made_or_stored(conn, "work.clean_texts", batch, made),
+            rows_made_or_stored(conn, "work.document_lines", batch, made, "report_id, line_no"),
         )
         return {
             "reports": report_rows,
@@ -55,7 +50,17 @@ def refresh_reports(
             "work.structure_keys": structure_keys(conn, report_rows),
         }
 
-    refreshed = refresh(conn, REPORTS, keys, build)
+    return Step(REPORTS, keys, build)
+
+
+def reports_metadata(
+    conn: duckdb.DuckDBPyConnection,
+    files: pl.DataFrame,
+    refreshed: Refreshed,
+    warn: Callable[[str], None],
+) -> dict[str, dict[str, object]]:
+    """Once the step has run: rejected_sources rewritten from every stage's rejections of files
+    (source_files); returns the metadata of the reports and rejected_sources assets."""
     rejected = pl.concat(
         [
             pl.concat(

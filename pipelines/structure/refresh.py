@@ -3,29 +3,40 @@ made again only when its text or year changed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
 import polars as pl
 
 from pipelines.preview import markdown_preview
 from pipelines.structure.sections import find_sections, place_sentences
 from pipelines.structure.sentences import split_sentences
-from pipelines.warehouse.incremental import refresh, refreshed_metadata
+from pipelines.warehouse.incremental import Refreshed, Step, refreshed_metadata
 from pipelines.warehouse.stages import STRUCTURE
-from pipelines.warehouse.tables import rows_of_reports
+from pipelines.warehouse.tables import rows_made_or_stored
 
 
-def refresh_structure(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, object]]:
-    """Split what changed; returns the metadata of the sections and sentences assets."""
-    # A report's structure depends on its text and its year, hashed as the report was made.
-    keys = conn.execute("SELECT report_id, key FROM work.structure_keys").pl()
+def structure_step(conn: duckdb.DuckDBPyConnection, keys: pl.DataFrame) -> Step:
+    """The structure of every report, by its structure key (report_id, key: its text and year,
+    hashed as the report was made); the step hands on the reports it read."""
 
-    def split(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
-        reports = rows_of_reports(conn, "reports", batch)
+    def split(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+        reports = rows_made_or_stored(conn, "reports", batch, made)
         sentences = split_sentences(reports)
         sections = find_sections(sentences, reports)
-        return {"sections": sections, "sentences": place_sentences(sentences, sections)}
+        return {
+            "sections": sections,
+            "sentences": place_sentences(sentences, sections),
+            "reports": reports,
+        }
 
-    refreshed = refresh(conn, STRUCTURE, keys, split)
+    return Step(STRUCTURE, keys, split)
+
+
+def structure_metadata(
+    conn: duckdb.DuckDBPyConnection, refreshed: Refreshed
+) -> dict[str, dict[str, object]]:
+    """The metadata of the sections and sentences assets, once the step has run."""
     n_sections, n_sentences = conn.execute(
         "SELECT (SELECT count(*) FROM sections), (SELECT count(*) FROM sentences)"
     ).fetchone()

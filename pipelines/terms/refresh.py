@@ -4,7 +4,8 @@ reports whose text or sentences changed, then the corpus-wide vocabulary and key
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
@@ -19,45 +20,63 @@ from pipelines.terms.counts import (
     write_vocabulary,
 )
 from pipelines.terms.segment_cache import prune_cache, segmented_reports
-from pipelines.warehouse.incremental import (
-    BATCH_REPORTS,
-    refresh,
-    refreshed_metadata,
-    stage_keys,
-)
+from pipelines.warehouse.incremental import Refreshed, Step, refreshed_metadata, versioned
 from pipelines.warehouse.stages import STRUCTURE, TERMS
-from pipelines.warehouse.tables import rows_of_reports
+from pipelines.warehouse.tables import rows_made_or_stored
 
 
-def refresh_terms(
-    conn: duckdb.DuckDBPyConnection, log: Callable[[str], None]
-) -> dict[str, dict[str, object]]:
-    """Count what changed, then redo the corpus-wide tables; returns the metadata of the
-    terms, sentence_terms, vocabulary and keywords assets."""
-    segmentation = {"texts": 0, "seconds": 0.0}
+@dataclass
+class Segmentation:
+    """What the terms step segmented, and how long it took."""
 
-    def count(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    texts: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Terms:
+    step: Step
+    segmentation: Segmentation = field(default_factory=Segmentation)
+
+
+def terms_step(conn: duckdb.DuckDBPyConnection, structure_keys: pl.DataFrame) -> Terms:
+    """The term counts of every report, made again when its text or where its sentences end
+    changes: its structure's key (report_id, key, as the structure step takes them), which
+    also keys its cached segmentation."""
+    segmentation = Segmentation()
+
+    def count(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         started = time.perf_counter()
-        segmented, texts, segmented_now = segmented_reports(conn, batch)
-        segmentation["seconds"] += time.perf_counter() - started
-        segmentation["texts"] += segmented_now
+        texts = (
+            rows_made_or_stored(conn, "reports", batch, made)
+            .join(structure_keys, on="report_id")
+            .select("report_id", "text", text_key="key")
+        )
+        segmented, text_keys, segmented_now = segmented_reports(conn, texts)
+        segmentation.seconds += time.perf_counter() - started
+        segmentation.texts += segmented_now
         tokens = token_offsets(segmented)
         per_report = report_terms(tokens)
+        sentences = rows_made_or_stored(conn, "sentences", batch, made, "report_id, sentence_no")
         return {
             "terms": per_report,
-            "sentence_terms": sentence_terms(
-                tokens, rows_of_reports(conn, "sentences", batch, "report_id, sentence_no")
-            ),
+            "sentence_terms": sentence_terms(tokens, sentences),
             "work.keyword_terms": per_report.filter("keyword_tag").select("report_id", "term", "n"),
-            "work.term_texts": texts,
+            "work.term_texts": text_keys,
             "work.term_totals": report_totals(per_report),
         }
 
-    # Terms depend on the text and where its sentences end: the structure's key. Their
-    # batches take the most memory of any stage: half as many reports at a time.
-    refreshed = refresh(
-        conn, TERMS, stage_keys(conn, STRUCTURE), count, batch_reports=BATCH_REPORTS // 2
-    )
+    return Terms(Step(TERMS, versioned(STRUCTURE, structure_keys), count), segmentation)
+
+
+def terms_tables(
+    conn: duckdb.DuckDBPyConnection,
+    terms: Terms,
+    refreshed: Refreshed,
+    log: Callable[[str], None],
+) -> dict[str, dict[str, object]]:
+    """Once the step has run: the cache pruned and the corpus-wide tables redone; returns the
+    metadata of the terms, sentence_terms, vocabulary and keywords assets."""
     prune_cache(conn, "work.term_texts")
     # The corpus-wide tables follow every change of the corpus, and are quick to redo.
     n_vocabulary = write_vocabulary(conn)
@@ -69,15 +88,16 @@ def refresh_terms(
     keywords_preview = conn.execute(
         "SELECT * FROM keywords WHERE rank <= 5 ORDER BY report_id, rank LIMIT 25"
     ).pl()
+    segmentation = terms.segmentation
     log(
-        f"segmented {segmentation['texts']} texts in {segmentation['seconds']:.2f}s; "
+        f"segmented {segmentation.texts} texts in {segmentation.seconds:.2f}s; "
         f"{refreshed.reused} reports from cache"
     )
     return {
         "terms": {
             "dagster/row_count": n_terms,
-            "texts_segmented": segmentation["texts"],
-            "segmentation_seconds": round(segmentation["seconds"], 3),
+            "texts_segmented": segmentation.texts,
+            "segmentation_seconds": round(segmentation.seconds, 3),
             **refreshed_metadata(refreshed),
         },
         "sentence_terms": {"dagster/row_count": n_sentence_terms},

@@ -51,20 +51,14 @@ def prune_cache(conn: duckdb.DuckDBPyConnection, texts: str) -> None:
 
 
 def segmented_reports(
-    conn: duckdb.DuckDBPyConnection, reports: pl.DataFrame
+    conn: duckdb.DuckDBPyConnection, texts: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """The reports given (report_id) segmented: (report_id, tokens), their texts'
-    keys (report_id, text_key), and how many distinct texts were segmented in this call
-    (one per content: the same report as HTML and as text is segmented once); the rest came
-    from the cache."""
+    """The texts given (report_id, text, text_key: the report's structure key) segmented:
+    (report_id, tokens), their keys (report_id, text_key), and how many distinct texts were
+    segmented in this call (one per content: the same report as HTML and as text is segmented
+    once); the rest came from the cache."""
     key = vocabulary_key(SEGMENTER)
     ensure_cache(conn)
-    texts = query_with_rows(
-        conn,
-        "SELECT report_id, text, key AS text_key FROM reports JOIN work.structure_keys "
-        "USING (report_id) WHERE report_id IN (SELECT report_id FROM incoming_rows)",
-        reports.select("report_id"),
-    )
     cached = query_with_rows(
         conn,
         "SELECT text_key, tokens FROM work.segmentations WHERE vocabulary_key = ? "

@@ -15,6 +15,11 @@ and rows a killed run wrote without their key), and then writes each batch: the 
 public tables in one transaction, then those of the work tables with the batch's keys in
 another (DuckDB writes one attached database per transaction), so a key is recorded only once
 all its report's rows are in.
+
+Stages whose keys are known before any of them runs go as a chain (refresh_chain): a batch of
+reports passes through all of them in turn, each taking what the ones before made of the batch
+in memory, so a run reads back nothing it has just written and writes each table once per
+batch.
 """
 
 from __future__ import annotations
@@ -177,6 +182,147 @@ def _delete_rows_not_of(
             )
 
 
+Compute = Callable[[pl.DataFrame, Mapping[str, pl.DataFrame]], Mapping[str, pl.DataFrame]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A stage to bring up to date: keys (report_id, key) of every report it should hold, and
+    compute, which gets the reports to make (a frame of report_id) and what the stages before
+    it in a chain made of them (frames by table name), and returns their rows for each of the
+    stage's tables, and any other frame a later stage may take instead of reading it back."""
+
+    stage: Stage
+    keys: pl.DataFrame
+    compute: Compute
+
+
+@dataclass(frozen=True)
+class _Plan:
+    stage: Stage
+    stored: pl.DataFrame  # report_id, key: what the stage held when the run began
+    wanted: pl.DataFrame  # report_id, key: what it should hold
+    todo: pl.DataFrame  # report_id, key: what it makes in this run
+    kept: pl.DataFrame  # report_id: what it keeps
+
+
+def versioned(stage: Stage, keys: pl.DataFrame) -> pl.DataFrame:
+    """The keys (report_id, key) as the stage records them: mixed with its version, so that a
+    later stage building its keys on them follows every change of this one."""
+    return keys.select(
+        "report_id", key=pl.concat_str(pl.lit(f"{stage.version}:"), pl.col("key"))
+    ).unique("report_id")
+
+
+def _prepare(conn: duckdb.DuckDBPyConnection, stage: Stage, keys: pl.DataFrame) -> _Plan:
+    """Forget what the stage must make again, and delete the rows no key vouches for."""
+    (stored_version,) = conn.execute(
+        "SELECT coalesce(max(version), '') FROM work.stage_versions WHERE stage = ?", [stage.name]
+    ).fetchone()
+    # A table gone (a work table too: a killed first run may not have made it) makes all again.
+    if stored_version != stage.version or not all(
+        table_exists(conn, table) for table in stage.tables
+    ):
+        _reset(conn, stage)
+    wanted = versioned(stage, keys)
+    stored = stage_keys(conn, stage)
+    kept = wanted.join(stored, on=["report_id", "key"], how="semi").select("report_id")
+    todo = wanted.join(stored, on=["report_id", "key"], how="anti").sort("report_id")
+    # Rows no key vouches for are those of reports whose key is forgotten below, and those a
+    # killed run wrote without their keys. A stage whose last refresh ended (work.stages_complete)
+    # has none of the latter: with no key to forget, its tables are not even scanned. The mark
+    # goes before anything is forgotten or written, so a run killed from then on leaves none.
+    (complete,) = conn.execute(
+        "SELECT count(*) > 0 FROM work.stages_complete WHERE stage = ?", [stage.name]
+    ).fetchone()
+    forgetting = kept.height < stored.height
+    if forgetting or todo.height or not complete:
+        conn.execute("DELETE FROM work.stages_complete WHERE stage = ?", [stage.name])
+    # Keys first: a report without its key is made again, whatever rows it still has.
+    run_with_rows(
+        conn,
+        "DELETE FROM work.stage_keys WHERE stage = ? "
+        "AND report_id NOT IN (SELECT report_id FROM incoming_rows)",
+        kept,
+        [stage.name],
+    )
+    pause_at(f"{stage.name}.keys_forgotten")
+    if forgetting or not complete:
+        for tables in _public(stage), _work(stage):
+            with _transaction(conn):
+                _delete_rows_not_of(conn, tables, kept)
+    return _Plan(stage, stored, wanted, todo, kept)
+
+
+def _public(stage: Stage) -> list[str]:
+    return [table for table in stage.tables if not is_work_table(table)]
+
+
+def _work(stage: Stage) -> list[str]:
+    return [table for table in stage.tables if is_work_table(table)]
+
+
+def _store(
+    conn: duckdb.DuckDBPyConnection,
+    stage: Stage,
+    batch: pl.DataFrame,
+    outputs: Mapping[str, pl.DataFrame],
+) -> None:
+    """A batch's rows: the public tables' in one transaction, then the work tables' with the
+    batch's keys in another, so a key is recorded only once all its report's rows are in."""
+    with _transaction(conn):
+        for table in _public(stage):
+            _write(conn, table, outputs[table])
+    pause_at(f"{stage.name}.rows_written")
+    with _transaction(conn):
+        for table in _work(stage):
+            _write(conn, table, outputs[table])
+        run_with_rows(
+            conn,
+            "INSERT INTO work.stage_keys SELECT ?, report_id, key FROM incoming_rows",
+            batch,
+            [stage.name],
+        )
+
+
+def refresh_chain(
+    conn: duckdb.DuckDBPyConnection, steps: list[Step], batch_reports: int = BATCH_REPORTS
+) -> list[Refreshed]:
+    """Bring the stages of steps up to date, a batch of reports at a time through all of them
+    in order: each stage gets the frames the stages before it made of the batch, so nothing
+    the run has just written is read back, and each table is written once per batch.
+
+    Every step's keys must be known before any stage runs (a later stage's keys built on an
+    earlier one's with versioned()).
+    """
+    conn.execute(STATE_DDL)
+    plans = [_prepare(conn, step.stage, step.keys) for step in steps]
+    reports = pl.concat([plan.todo.select("report_id") for plan in plans]).unique()
+    batches = list(reports.sort("report_id").iter_slices(batch_reports))
+    for batch in batches:
+        made: dict[str, pl.DataFrame] = {}
+        for plan, step in zip(plans, steps, strict=True):
+            mine = plan.todo.join(batch, on="report_id", how="semi")
+            if mine.height:
+                outputs = step.compute(mine.select("report_id"), made)
+                _store(conn, plan.stage, mine, outputs)
+                made |= outputs
+    for plan, step in zip(plans, steps, strict=True):
+        # Nothing to make, but the next stage reads these tables: make them, empty.
+        if not all(table_exists(conn, table) for table in plan.stage.tables):
+            _store(conn, plan.stage, plan.todo, step.compute(plan.todo.select("report_id"), {}))
+        conn.execute("DELETE FROM work.stages_complete WHERE stage = ?", [plan.stage.name])
+        conn.execute("INSERT INTO work.stages_complete VALUES (?)", [plan.stage.name])
+    return [
+        Refreshed(
+            computed=plan.todo.height,
+            reused=plan.kept.height,
+            removed=plan.stored.join(plan.wanted, on="report_id", how="anti").height,
+        )
+        for plan in plans
+    ]
+
+
 def refresh(
     conn: duckdb.DuckDBPyConnection,
     stage: Stage,
@@ -190,70 +336,5 @@ def refresh(
     compute gets the reports to make (a frame of report_id), a batch at a time, and returns
     their rows for each of the stage's tables.
     """
-    conn.execute(STATE_DDL)
-    (stored_version,) = conn.execute(
-        "SELECT coalesce(max(version), '') FROM work.stage_versions WHERE stage = ?", [stage.name]
-    ).fetchone()
-    # A table gone (a work table too: a killed first run may not have made it) makes all again.
-    if stored_version != stage.version or not all(
-        table_exists(conn, table) for table in stage.tables
-    ):
-        _reset(conn, stage)
-    wanted = keys.select(
-        "report_id", key=pl.concat_str(pl.lit(f"{stage.version}:"), pl.col("key"))
-    ).unique("report_id")
-    stored = stage_keys(conn, stage)
-    kept = wanted.join(stored, on=["report_id", "key"], how="semi").select("report_id")
-    todo = wanted.join(stored, on=["report_id", "key"], how="anti").sort("report_id")
-    public = [table for table in stage.tables if not is_work_table(table)]
-    work = [table for table in stage.tables if is_work_table(table)]
-    # Rows no key vouches for are those of reports whose key is forgotten below, and those a
-    # killed run wrote without their keys. A stage whose last refresh ended (work.stages_complete)
-    # has none of the latter: with no key to forget, its tables are not even scanned. The mark
-    # goes before anything is forgotten or written, so a run killed from then on leaves none.
-    (complete,) = conn.execute(
-        "SELECT count(*) > 0 FROM work.stages_complete WHERE stage = ?", [stage.name]
-    ).fetchone()
-    forgetting = kept.height < stored.height
-    if forgetting or todo.height:
-        conn.execute("DELETE FROM work.stages_complete WHERE stage = ?", [stage.name])
-    # Keys first: a report without its key is made again, whatever rows it still has.
-    run_with_rows(
-        conn,
-        "DELETE FROM work.stage_keys WHERE stage = ? "
-        "AND report_id NOT IN (SELECT report_id FROM incoming_rows)",
-        kept,
-        [stage.name],
-    )
-    pause_at(f"{stage.name}.keys_forgotten")
-    if forgetting or not complete:
-        with _transaction(conn):
-            _delete_rows_not_of(conn, public, kept)
-        with _transaction(conn):
-            _delete_rows_not_of(conn, work, kept)
-    batches = list(todo.iter_slices(batch_reports))
-    if not batches and not all(table_exists(conn, table) for table in stage.tables):
-        # Nothing to make, but the next stage reads these tables: make them, empty.
-        batches = [todo]
-    for batch in batches:
-        outputs = compute(batch.select("report_id"))
-        with _transaction(conn):
-            for table in public:
-                _write(conn, table, outputs[table])
-        pause_at(f"{stage.name}.rows_written")
-        with _transaction(conn):
-            for table in work:
-                _write(conn, table, outputs[table])
-            run_with_rows(
-                conn,
-                "INSERT INTO work.stage_keys SELECT ?, report_id, key FROM incoming_rows",
-                batch,
-                [stage.name],
-            )
-    if forgetting or todo.height or not complete:
-        conn.execute("INSERT INTO work.stages_complete VALUES (?)", [stage.name])
-    return Refreshed(
-        computed=todo.height,
-        reused=kept.height,
-        removed=stored.join(wanted, on="report_id", how="anti").height,
-    )
+    step = Step(stage, keys, lambda batch, _: compute(batch))
+    return refresh_chain(conn, [step], batch_reports)[0]

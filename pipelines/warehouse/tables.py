@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import duckdb
@@ -84,4 +84,27 @@ def rows_of_reports(
         f"SELECT * FROM {table} WHERE report_id IN (SELECT report_id FROM incoming_rows) "
         f"ORDER BY {order_by}",
         reports.select("report_id"),
+    )
+
+
+def rows_made_or_stored(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    reports: pl.DataFrame,
+    made: Mapping[str, pl.DataFrame],
+    order_by: str = "report_id",
+) -> pl.DataFrame:
+    """The rows of table for the reports given (report_id), as rows_of_reports reads them:
+    taken from made (what an earlier stage of the run made of these reports) when it holds
+    them all, so the run does not read back what it has just written; else read."""
+    frame = made.get(table)
+    if frame is None or not reports.join(frame, on="report_id", how="anti").is_empty():
+        return rows_of_reports(conn, table, reports, order_by)
+    # The columns and types the table gives back when it is read.
+    schema = conn.execute(f"SELECT * FROM {table} LIMIT 0").pl().schema
+    return (
+        frame.join(reports.select("report_id"), on="report_id", how="semi")
+        .select(schema.names())
+        .cast(dict(schema))
+        .sort([column.strip() for column in order_by.split(",")])
     )

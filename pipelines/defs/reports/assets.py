@@ -1,9 +1,10 @@
 """The per-report stages, from the landed files to term counts, in one step.
 
-Each stage keeps its own tables and cache keys (pipelines/warehouse/stages.py) and is brought up
-to date by a plain function of its folder; they run one after another in one step because a
-step of its own for each cost more in Dagster's bookkeeping (events written to the run storage,
-a slot in the warehouse pool) than a re-run with one new report spends in most of them.
+Each stage keeps its own tables and cache keys (pipelines/warehouse/stages.py); the plain
+functions of its folder say how it is made and what its materialization shows. They run in one
+step because a step of its own for each cost more in Dagster's bookkeeping (events written to
+the run storage, a slot in the warehouse pool) than a re-run with one new report spends in most
+of them, and so that a batch of reports passes from stage to stage in memory.
 """
 
 from collections.abc import Iterator
@@ -11,14 +12,15 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.cleaning.refresh import refresh_cleaning
+from pipelines.cleaning.refresh import cleaning_metadata, cleaning_step
 from pipelines.defs.resources import CorpusResource
-from pipelines.facts.refresh import refresh_facts
+from pipelines.facts.refresh import facts_metadata, facts_step
 from pipelines.reading.documents import first_names
 from pipelines.reading.refresh import refresh_documents
-from pipelines.reports.refresh import refresh_reports
-from pipelines.structure.refresh import refresh_structure
-from pipelines.terms.refresh import refresh_terms
+from pipelines.reports.refresh import reports_metadata, reports_step
+from pipelines.structure.refresh import structure_metadata, structure_step
+from pipelines.terms.refresh import terms_step, terms_tables
+from pipelines.warehouse.incremental import BATCH_REPORTS, refresh_chain
 from pipelines.warehouse.tables import read_table
 
 # Tables made per report by polars; the corpus-wide ones and rejected_sources by DuckDB alone.
@@ -152,10 +154,25 @@ def report_tables(
         files = read_table(conn, "source_files")
         contents = first_names(files)
         made = {"documents": refresh_documents(conn, contents, corpus.store, warn)}
-        made["boilerplate"] = refresh_cleaning(conn, contents)
-        made |= refresh_reports(conn, files, contents, warn)
-        made |= refresh_structure(conn)
-        made["facts"] = refresh_facts(conn)
-        made |= refresh_terms(conn, log)
+        # Cleaning needs every document's candidate chrome first; then each batch of reports
+        # goes through cleaning and metadata, and then through structure, facts and terms,
+        # each stage taking what the one before made of the batch rather than reading it back.
+        cleaning = cleaning_step(conn, contents)
+        cleaned, reported = refresh_chain(
+            conn, [cleaning.step, reports_step(conn, contents, cleaning.step.keys)]
+        )
+        made["boilerplate"] = cleaning_metadata(conn, cleaning, cleaned)
+        made |= reports_metadata(conn, files, reported, warn)
+        keys = conn.execute("SELECT report_id, key FROM work.structure_keys").pl()
+        terms = terms_step(conn, keys)
+        # Terms take the most memory per report: batches half the usual size.
+        split, extracted, counted = refresh_chain(
+            conn,
+            [structure_step(conn, keys), facts_step(conn, keys), terms.step],
+            BATCH_REPORTS // 2,
+        )
+        made |= structure_metadata(conn, split)
+        made["facts"] = facts_metadata(conn, extracted)
+        made |= terms_tables(conn, terms, counted, log)
     for asset, metadata in made.items():
         yield materialized(asset, metadata)
