@@ -34,6 +34,7 @@ import jieba
 
 from pipelines.reports.regions import region_aliases
 from pipelines.settings import PROJECT_ROOT
+from pipelines.shared.patterns import HAN_HEADING_LABEL
 
 BENCH = Path(__file__).parent
 RESULTS = BENCH / "results"
@@ -60,10 +61,7 @@ def seed_lines() -> tuple[list[str], list[str]]:
             line = line.strip()
             if len(line) < 12:
                 continue
-            if (
-                re.match(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])", line)
-                and len(line) < 40
-            ):
+            if re.match(rf"^{HAN_HEADING_LABEL}", line) and len(line) < 40:
                 headings.append(line)
             elif "。" in line:
                 body.extend(part + "。" for part in line.split("。") if len(part) > 8)

@@ -9,13 +9,15 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
-from pipelines.settings import Settings
+from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.warehouse import incremental, stages
 from pipelines.warehouse.incremental import (
     Refreshed,
     Stage,
@@ -238,6 +240,32 @@ def test_rows_made_are_taken_with_the_types_and_order_a_read_gives(
         "stored",
         "stored",
     ]
+
+
+def test_the_shared_code_is_part_of_every_stage_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every stage runs pipelines/shared (the patterns of report text, the rule loader): a
+    change there makes every report again in every stage, whichever folders the stage names."""
+    every_stage = [value for value in vars(stages).values() if isinstance(value, Stage)]
+    assert len(every_stage) == 7
+    shutil.copytree(
+        PROJECT_ROOT / "pipelines",
+        tmp_path / "pipelines",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    monkeypatch.setattr(incremental, "PROJECT_ROOT", tmp_path)
+
+    def versions() -> dict[str, str]:
+        # A copy of each stage, since a stage keeps the version it computed first.
+        return {stage.name: replace(stage).version for stage in every_stage}
+
+    before = versions()
+    assert before == {stage.name: stage.version for stage in every_stage}
+    patterns = tmp_path / "pipelines" / "shared" / "patterns.py"
+    patterns.write_text(patterns.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+    after = versions()
+    assert [name for name in before if after[name] == before[name]] == []
 
 
 def test_a_refresh_that_fails_part_way_is_finished_by_the_next(

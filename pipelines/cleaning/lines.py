@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.structure.sections import LABEL_TEXT
+from pipelines.shared.patterns import CHINESE_DATE, LABEL_TEXT, ORG_SUFFIX, TITLE_END
 
 SENTENCE_END = r"[。；！？]"
 MIN_BODY_CHARS = 15
-TITLE_END = r"(?:报告|情况|总结|汇报)(?:[（(][^）)]*[）)])?$"
 MAX_TITLE_CHARS = 60
-CHINESE_DATE = r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$"
-# How the name of an issuing body ends: a report signs off with one.
-ORG_SUFFIX = (
-    r"(?:人民政府|政府|管理委员会|管委会|委员会|办公室|办公厅|局|厅|委|办|中心|院|署|部|室|所|队)"
-)
-
-
 # How the name of a unit or zone ends (东疆综合保税区, 某某县).
 UNIT_SUFFIX = r"(?:区|县|市|省|州|旗|盟)"
 
@@ -69,4 +61,4 @@ def is_org_name(line: pl.Expr) -> pl.Expr:
 
 
 def is_chinese_date(line: pl.Expr) -> pl.Expr:
-    return line.str.contains(CHINESE_DATE)
+    return line.str.contains(rf"^{CHINESE_DATE}$")

@@ -21,26 +21,25 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.cleaning.lines import ORG_SUFFIX, is_body
+from pipelines.cleaning.lines import is_body
 from pipelines.cleaning.page_margins import BELOW
 from pipelines.cleaning.rules import run_in_pattern, run_in_rules
+from pipelines.shared.patterns import CHINESE_DATE, HAN_NUMERAL, ORG_NAME, YEAR_DIGITS, YEAR_HAN
 
 BREAK = "\x1e"
 FRAGMENT = "\x1f"
 SENTENCE_END = r"[。！？][”’」』）)]*"
-HAN_LABEL = r"(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])"
+HAN_LABEL = rf"(?:[{HAN_NUMERAL}]{{1,3}}、|[（(][{HAN_NUMERAL}]{{1,3}}[）)])"
 # An outline label (the digit ones take the character after them, so 2.0 and 1、2月 are not).
 OUTLINE_LABEL = rf"(?:{HAN_LABEL}|\d{{1,2}}[.．、][^\d\s.．、%]|[（(]\d{{1,2}}[）)])"
-CHINESE_DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 NO_STOP = rf"[^。！？；:：{BREAK}{FRAGMENT}]"
 TITLE_CHAR = rf"[^，,。！？；:：{BREAK}{FRAGMENT}]"
 TITLE = (
     rf"{TITLE_CHAR}{{0,60}}?(?:法治|依法行政|法制){TITLE_CHAR}{{0,30}}?"
     r"(?:报告|情况|总结)(?:[（(][^）)]{0,20}[）)])?"
 )
-YEAR_HAN = r"二[〇○零][一二三四五六七八九〇○零][〇○零一二三四五六七八九]"
-OPENING = rf"(?:(?:(?:19|20)\d{{2}}|{YEAR_HAN})\s*年|今年以来|今年|一年来|近年来|{HAN_LABEL})"
-SIGNATURE = rf"[\p{{Han}}（）()·]{{2,40}}?{ORG_SUFFIX}(?:\s*{CHINESE_DATE})?|{CHINESE_DATE}"
+OPENING = rf"(?:(?:{YEAR_DIGITS}|{YEAR_HAN})\s*年|今年以来|今年|一年来|近年来|{HAN_LABEL})"
+SIGNATURE = rf"{ORG_NAME}(?:\s*{CHINESE_DATE})?|{CHINESE_DATE}"
 # A heading run straight into its first sub-heading: 一、主要举措和成效（一）依法履职1.深化改革。
 HEADING_THEN_LABEL = (
     rf"((?:^|{BREAK}){OUTLINE_LABEL}{NO_STOP}{{0,60}}?[^第\d{BREAK}])({OUTLINE_LABEL})"

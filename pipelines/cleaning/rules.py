@@ -9,7 +9,7 @@ from functools import cache
 import polars as pl
 
 from pipelines.settings import RULES_DIR
-from pipelines.structure.sections import LABEL_TEXT
+from pipelines.shared.patterns import LABEL_TEXT
 
 RUNNING_TEXT_CHARS = 40
 

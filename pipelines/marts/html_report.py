@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.shared.patterns import HAN_NUMERAL
 from pipelines.terms.dictionary import DOMAIN_TAG, domain_words
 
 # A chart or table with more reports than this shows the largest and says how many it left out.
@@ -35,7 +36,7 @@ SHORTCOMINGS_CLIP = 160
 # Bars are coloured by the year they cover, so reports of different years stand out.
 YEAR_COLOURS = ["#3b82c4", "#e07b39", "#4c9a5b", "#8e5ea2", "#c0504d", "#6b7b8c", "#b8962e"]
 # An admitted shortcoming: 一是…, 二是… or （一）…, up to the end of its first clause.
-ORDINAL = r"(?:[一二三四五六七八九十]+是|（[一二三四五六七八九十]+）)"
+ORDINAL = rf"(?:[{HAN_NUMERAL}]+是|（[{HAN_NUMERAL}]+）)"
 SHORTCOMING_ITEM = ORDINAL + r"[^。；;，,：:（]+"
 # The parts the 2019 rules on law-based government (法治政府建设与责任落实督察工作规定) require
 # an annual report to contain (sections.part), with their Chinese and English names.

@@ -16,9 +16,9 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from pipelines.cleaning.lines import CHINESE_DATE, ORG_SUFFIX
 from pipelines.reading.decoding import UnreadableSource, decode_text
 from pipelines.reading.extracted import Extracted
+from pipelines.shared.patterns import CHINESE_DATE, ORG_SUFFIX, YEAR_DIGITS
 
 DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 # Declared Chinese charsets are read as GB18030, which is a superset of all of them.
@@ -92,9 +92,9 @@ SOURCE_META = ("ContentSource", "source", "author")
 URL_META = ("og:url",)
 # Site names appended to <title>: 标题_站点, 标题-站点, 标题 | 站点.
 TITLE_SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s-\s|-(?=[^-]{2,30}$)).{2,40}$")
-DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+DATE = re.compile(rf"({YEAR_DIGITS})[-/.年](\d{{1,2}})[-/.月](\d{{1,2}})")
 # Below the body a report signs off with its issuing body and the date.
-SIGN_OFF = re.compile(rf"^[\u4e00-\u9fff（）()·]{{2,40}}?{ORG_SUFFIX}$|{CHINESE_DATE}")
+SIGN_OFF = re.compile(rf"^[\u4e00-\u9fff（）()·]{{2,40}}?{ORG_SUFFIX}$|^{CHINESE_DATE}$")
 HTML_START = re.compile(rb"<html[\s>]", re.IGNORECASE)
 HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 TITLE_LOOKBACK = 12

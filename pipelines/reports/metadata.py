@@ -16,21 +16,25 @@ from datetime import date
 
 import polars as pl
 
-from pipelines.cleaning.lines import ORG_SUFFIX, TITLE_END
+from pipelines.shared.patterns import (
+    CHINESE_DATE,
+    HAN_HEADING_LABEL,
+    HAN_NUMERAL,
+    ORG_NAME,
+    TITLE_END,
+    YEAR_DIGITS,
+    YEAR_HAN,
+)
 
-YEAR_DIGITS = r"(?:19|20)\d{2}"
-YEAR_HAN = r"[二][〇○零][一二三四五六七八九〇○零][〇○零一二三四五六七八九]"
 YEAR = rf"({YEAR_DIGITS}|{YEAR_HAN})"
 # A year standing alone (2020年, 2020年度), not inside a range (2016-2020年) and not a date (2020年5月).
 LONE_YEAR = rf"(?:^|[^\d\-—–~至到])({YEAR_DIGITS})\s*年(?:[^\d\-—–~至到]|$)"
 TITLE_TOPIC = r"法治|依法行政|法制"
-ORG = rf"[\p{{Han}}（）()·]{{2,40}}?{ORG_SUFFIX}"
-CHINESE_DATE = rf"{YEAR_DIGITS}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
 # A signature line; of a joint one (中共某某区委 某某区人民政府), the last body signs for the
 # government.
-SIGNATURE = rf"^(?:{ORG}\s+)?({ORG})\s*(?:{YEAR}\s*年.*)?$"
+SIGNATURE = rf"^(?:{ORG_NAME}\s+)?({ORG_NAME})\s*(?:{YEAR}\s*年.*)?$"
 # A signature run into the end of the last paragraph: ……。某某区人民政府 2023年3月1日
-SIGNATURE_RUN_IN = rf"[。！？][”’」』]*\s*({ORG})\s*(?:{CHINESE_DATE})?\s*$"
+SIGNATURE_RUN_IN = rf"[。！？][”’」』]*\s*({ORG_NAME})\s*(?:{CHINESE_DATE})?\s*$"
 OPENING_SUBJECT = (
     r"^(?:\d{4}年度?|[^，,。]{0,8}以来)[，,]\s*([\p{Han}]{2,24}?)"
     r"(?:坚持|在|深入|认真|全面|以|紧紧|始终|围绕|按照|扎实|持续|不断|积极|高度|牢牢|切实|严格)"
@@ -50,7 +54,7 @@ OWN_YEAR = rf"({YEAR_DIGITS})\s*年以来"
 PRESENT_YEAR = r"今年|本年度|一年来|今年以来"
 # A heading about the plans for a year (四、2021年工作安排): the report covers the year before.
 PLANS_YEAR = (
-    rf"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])\s*"
+    rf"^{HAN_HEADING_LABEL}\s*"
     rf"({YEAR_DIGITS})\s*年度?[^，,。；《》]{{0,20}}?(?:工作)?(?:初步)?(?:安排|计划|打算|思路|要点)"
 )
 TITLE_WINDOW = 4
@@ -96,9 +100,7 @@ def printed_titles(lines: pl.DataFrame) -> pl.DataFrame:
         title_like=~pl.col("chrome")
         & (pl.col("line").str.len_chars() <= 60)
         & ~pl.col("line").str.contains(r"[。；;！？，,]")
-        & ~pl.col("line").str.contains(
-            r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])"
-        )
+        & ~pl.col("line").str.contains(rf"^{HAN_HEADING_LABEL}")
     )
     head = head.with_columns(
         run=(pl.col("title_like") != pl.col("title_like").shift(1).fill_null(False))
@@ -131,7 +133,7 @@ def printed_titles(lines: pl.DataFrame) -> pl.DataFrame:
             "report_id",
             title=pl.col("line").str.extract(
                 rf"^([^，,。；！？]{{0,40}}?{YEAR}\s*年度?[^，,。；！？]{{0,20}}?(?:{TITLE_TOPIC})"
-                rf"[^，,。；！？]{{0,20}}?(?:报告|情况))\s*(?:{YEAR}\s*年|[一二三四五六七八九十]+、)",
+                rf"[^，,。；！？]{{0,20}}?(?:报告|情况))\s*(?:{YEAR}\s*年|[{HAN_NUMERAL}]+、)",
                 1,
             ),
             title_how=pl.lit("printed, run into the opening"),

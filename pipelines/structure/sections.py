@@ -13,26 +13,15 @@ from functools import cache
 import polars as pl
 
 from pipelines.settings import RULES_DIR
+from pipelines.shared.patterns import HAN_NUMERAL, LABEL_TEXT, LABELS, YEAR_DIGITS
 
-HAN_NUMERAL = "一二三四五六七八九十"
-LABELS = {
-    "han": rf"^[{HAN_NUMERAL}]{{1,3}}[、.．]",
-    "han_paren": rf"^[（(][{HAN_NUMERAL}]{{1,3}}[）)]",
-    "digit": r"^\d{1,2}[.．、]\s*[^\d\s.．、]",
-    "digit_paren": r"^[（(]\d{1,2}[）)]",
-    "circled": r"^[①②③④⑤⑥⑦⑧⑨⑩]",
-}
-LABEL_TEXT = (
-    rf"^(?:[{HAN_NUMERAL}]{{1,3}}[、.．]|[（(][{HAN_NUMERAL}]{{1,3}}[）)]|\d{{1,2}}[.．、]"
-    r"|[（(]\d{1,2}[）)]|[①②③④⑤⑥⑦⑧⑨⑩])"
-)
 MAX_HEADING = 60
 PARTS = ["measures", "leadership", "shortcomings", "plans", "other"]
 # Where a heading run into its paragraph ends: a space before running text, or the paragraph's
 # enumeration (一是) right after the heading's own words.
 RUN_IN_BODY = (
     r"^(\S.*?)\s+\S.*[，,。！？；].*$"
-    r"|^([^。！？；]{2,}?[^一二三四五六七八九十])[一二三四五六七八九十]是\p{Han}.*[。！？；][”’」』]*$"
+    rf"|^([^。！？；]{{2,}}?[^{HAN_NUMERAL}])[{HAN_NUMERAL}]是\p{{Han}}.*[。！？；][”’」』]*$"
 )
 # A closing paragraph is running text, not a date line.
 MIN_PARAGRAPH = 15
@@ -66,7 +55,7 @@ def classify_part(heading: pl.Expr, report_year: pl.Expr) -> pl.Expr:
     shortcomings or other."""
     part = word_part(heading)
     later_year = (
-        heading.str.extract_all(r"(?:19|20)\d{2}(?:\s*年)")
+        heading.str.extract_all(rf"{YEAR_DIGITS}(?:\s*年)")
         .list.eval(pl.element().str.slice(0, 4).cast(pl.Int32))
         .list.max()
         > report_year

@@ -57,14 +57,17 @@ WORK_PREFIX = "work."
 # of 500 make the build 10% slower), few enough that memory stays bounded however large the
 # corpus. The terms stage, whose batches take the most memory, takes half as many.
 BATCH_REPORTS = 1000
+# Code every stage runs: the shared patterns of report text and the loader of its rule files.
+SHARED_CODE = ("shared",)
 
 
 @dataclass(frozen=True)
 class Stage:
-    """A per-report stage: its name, the folders of pipelines/ whose code it runs, the rule
-    files it reads, the packages whose data or behaviour its results depend on (an upgrade of
-    the division table must place regions again) and the tables it writes (public ones by
-    name, its own as work.<name>); every table has a report_id column."""
+    """A per-report stage: its name, the folders of pipelines/ whose code it runs (SHARED_CODE
+    besides, which every stage runs), the rule files it reads, the packages whose data or
+    behaviour its results depend on (an upgrade of the division table must place regions again)
+    and the tables it writes (public ones by name, its own as work.<name>); every table has a
+    report_id column."""
 
     name: str
     code: tuple[str, ...]
@@ -78,7 +81,7 @@ class Stage:
         digest = hashlib.sha256("|".join((self.name, *self.tables)).encode())
         sources = [
             path
-            for folder in self.code
+            for folder in dict.fromkeys((*SHARED_CODE, *self.code))
             for path in sorted((PROJECT_ROOT / "pipelines" / folder).glob("*.py"))
         ]
         sources += [RULES_DIR / name for name in self.rules]
