@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-RULES_DIR = Path(__file__).resolve().parent / "rules"
 SQL_DIR = PROJECT_ROOT / "sql"
 
 

@@ -8,8 +8,8 @@ from functools import cache
 
 import polars as pl
 
-from pipelines.settings import RULES_DIR
 from pipelines.shared.patterns import LABEL_TEXT
+from pipelines.shared.rule_files import read_rules
 
 RUNNING_TEXT_CHARS = 40
 
@@ -17,14 +17,14 @@ RUNNING_TEXT_CHARS = 40
 @cache
 def line_rules() -> pl.DataFrame:
     """pattern, reason, max_chars: a line is chrome when it matches and is no longer than max_chars."""
-    return pl.read_csv(RULES_DIR / "boilerplate.tsv", separator="\t", quote_char=None)
+    return read_rules("boilerplate.tsv").with_columns(pl.col("max_chars").cast(pl.Int64))
 
 
 @cache
 def run_in_rules() -> pl.DataFrame:
     """pattern, reason: how site chrome reads when it is run into a line of the report (a
     breadcrumb before the title, 来源 after the last sentence); each pattern spans the fragment."""
-    return pl.read_csv(RULES_DIR / "run_in_chrome.tsv", separator="\t", quote_char=None)
+    return read_rules("run_in_chrome.tsv")
 
 
 @cache
@@ -36,7 +36,7 @@ def run_in_pattern() -> str:
 @cache
 def artefact_rules() -> pl.DataFrame:
     """pattern, reason: fragments inside a line that are not words (Word bookmarks, entities)."""
-    return pl.read_csv(RULES_DIR / "artefacts.tsv", separator="\t", quote_char=None)
+    return read_rules("artefacts.tsv")
 
 
 def chrome_text(line: pl.Expr) -> pl.Expr:

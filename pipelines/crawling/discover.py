@@ -23,9 +23,8 @@ import polars as pl
 from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.extracted import Extracted
 from pipelines.reading.html_pages import decode_page, parse
-from pipelines.settings import RULES_DIR
+from pipelines.shared.rule_files import read_rules
 
-RULES = RULES_DIR / "crawl_discovery.tsv"
 # TRS-built sites write their pager in script: createPageHTML(pages, current, "index", "html").
 SCRIPT_PAGER = re.compile(
     r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']"
@@ -73,9 +72,7 @@ class Rules:
 
 @cache
 def rules() -> Rules:
-    table = pl.read_csv(
-        RULES, separator="\t", comment_prefix="#", quote_char=None, infer_schema=False
-    ).with_columns(pl.col("kind").fill_null(""))
+    table = read_rules("crawl_discovery.tsv")
 
     def joined(role: str, flags: int = 0) -> re.Pattern[str]:
         patterns = table.filter(pl.col("role") == role)["pattern"]

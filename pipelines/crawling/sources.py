@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import polars as pl
-
-from pipelines.settings import RULES_DIR
+from pipelines.shared.rule_files import RULES_DIR, read_rule_table
 
 SOURCES = RULES_DIR / "crawl_sources.csv"
 
@@ -19,9 +17,7 @@ def sources_file() -> Path:
 
 def listed_sources() -> list[tuple[str, str | None]]:
     """(listing url, link pattern or None) for every site listed."""
-    table = pl.read_csv(
-        sources_file(), comment_prefix="#", schema_overrides={"link_pattern": pl.String}
-    )
+    table = read_rule_table(sources_file())
     return [
         (url, pattern or None)
         for url, pattern in table.select("listing_url", "link_pattern").iter_rows()

@@ -14,7 +14,7 @@ from functools import cache
 import polars as pl
 
 from pipelines.facts.numbers import han_value
-from pipelines.facts.rule_files import read_rules
+from pipelines.shared.rule_files import read_rules
 from pipelines.structure.sentences import pieces_with_offsets
 
 ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"

@@ -21,8 +21,7 @@ from functools import cache
 
 import polars as pl
 
-from pipelines.facts.rule_files import read_rules
-from pipelines.settings import RULES_DIR
+from pipelines.shared.rule_files import read_rules
 
 # Clause breaks: the object and verb of a mention are looked for inside its own clause.
 CLAUSE_BREAK = "，。；：、,;:！？!?（）()\n"
@@ -62,7 +61,7 @@ def grammar() -> pl.DataFrame:
 @cache
 def indicator_units() -> dict[str, str]:
     """indicator_id -> its own unit (rules/indicators.csv)."""
-    table = pl.read_csv(RULES_DIR / "indicators.csv")
+    table = read_rules("indicators.csv")
     return dict(zip(table["indicator_id"], table["unit"], strict=True))
 
 

@@ -23,10 +23,10 @@ from itertools import pairwise
 import pypdf
 from pypdf.errors import PdfReadError
 
-from pipelines.cleaning.rules import line_rules
 from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.extracted import Extracted
 from pipelines.reading.ocr import DPI, OcrBox, OcrPage, ocr_pages
+from pipelines.shared.rule_files import read_rules
 
 # A line that ends within this many characters of the right margin runs to it.
 MARGIN_SLACK_CHARS = 2
@@ -55,7 +55,7 @@ class PdfLine:
 def page_number() -> re.Pattern[str]:
     """The page-number rules of rules/boilerplate.tsv: such lines sit between two halves of a
     paragraph broken over pages and must not end it."""
-    patterns = line_rules().filter(reason="page number")["pattern"]
+    patterns = read_rules("boilerplate.tsv").filter(reason="page number")["pattern"]
     return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
 
 

