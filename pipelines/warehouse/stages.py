@@ -11,6 +11,8 @@ from pipelines.warehouse.tables import query_with_rows
 READING = Stage(
     "documents",
     code=("reading", "cleaning", "landing"),
+    # The PDF reader keeps the page numbers of boilerplate.tsv out of the paragraphs they split.
+    rules=("boilerplate.tsv",),
     tables=("work.documents", "work.read_rejections"),
     # OCR reads a scan with the models and the renderer of these packages.
     packages=("rapidocr-onnxruntime", "onnxruntime", "pypdfium2"),
