@@ -2,6 +2,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.crawling.sources import listed_sources
+from pipelines.defs.policy import crawl_asset
 from pipelines.defs.resources import CorpusResource
 from pipelines.preview import markdown_preview
 
@@ -10,12 +11,9 @@ class CrawlConfig(dg.Config):
     interval: float = 1.0  # seconds between two requests to one host
 
 
-@dg.asset(
+@crawl_asset(
     group_name="landing",
     kinds={"http"},
-    # Its own pool, limited to one like every pool (dagster.yaml): two crawls at once would
-    # double the rate at which a site is asked.
-    pool="crawl",
     description=(
         "The reports of the sites listed in rules/crawl_sources.csv (or FAZHI_CRAWL_SOURCES), "
         "fetched politely (robots.txt, one request a second per host, retries, conditional "

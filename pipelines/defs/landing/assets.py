@@ -5,6 +5,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from pipelines.crawling.log import CrawlLog
+from pipelines.defs.policy import warehouse_multi_asset
 from pipelines.defs.resources import CorpusResource
 from pipelines.landing.sources import land_corpus
 from pipelines.preview import markdown_preview
@@ -24,7 +25,7 @@ STORED_BYTES_INTACT = dg.AssetCheckSpec(
 )
 
 
-@dg.multi_asset(
+@warehouse_multi_asset(
     specs=[
         dg.AssetSpec(
             "crawl_log",
@@ -52,7 +53,6 @@ STORED_BYTES_INTACT = dg.AssetCheckSpec(
     ],
     # Checked as it lands, in the same step: the objects damaged are kept for the quality asset.
     check_specs=[STORED_BYTES_INTACT],
-    pool="warehouse",
 )
 def source_files(
     context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource

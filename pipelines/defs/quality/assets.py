@@ -1,6 +1,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.policy import warehouse_multi_asset
 from pipelines.preview import markdown_preview
 from pipelines.quality.flags import content_flags
 from pipelines.quality.withheld import (
@@ -13,7 +14,7 @@ from pipelines.warehouse.incremental import refresh, refreshed_metadata
 from pipelines.warehouse.tables import replace_table
 
 
-@dg.multi_asset(
+@warehouse_multi_asset(
     group_name="quality",
     specs=[
         dg.AssetSpec(
@@ -38,7 +39,6 @@ from pipelines.warehouse.tables import replace_table
             ),
         ),
     ],
-    pool="warehouse",
 )
 def quality(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.policy import warehouse_asset_check
 from pipelines.defs.queries import content_check_result, invariant_check_result
 from pipelines.reading.ocr import LOW_CONFIDENCE
 
@@ -111,7 +112,7 @@ INVARIANTS = {
 }
 
 
-@dg.multi_asset_check(specs=CHECKS, name="quality_checks", can_subset=True, pool="warehouse")
+@warehouse_asset_check(specs=CHECKS, name="quality_checks", can_subset=True)
 def quality_checks(
     context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource
 ) -> Iterator[dg.AssetCheckResult]:

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.cleaning.refresh import cleaning_metadata, cleaning_step
+from pipelines.defs.policy import warehouse_multi_asset
 from pipelines.defs.resources import CorpusResource
 from pipelines.facts.refresh import facts_metadata, facts_step
 from pipelines.reading.documents import first_names
@@ -145,7 +146,7 @@ def materialized(asset: str, metadata: dict[str, object]) -> dg.MaterializeResul
     )
 
 
-@dg.multi_asset(specs=report_specs(), pool="warehouse")
+@warehouse_multi_asset(specs=report_specs())
 def report_tables(
     context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource
 ) -> Iterator[dg.MaterializeResult]:

@@ -4,6 +4,7 @@ import dagster as dg
 import duckdb as duckdb_client
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.policy import warehouse_asset, warehouse_multi_asset
 from pipelines.defs.resources import WORKING_MEMORY, CorpusResource
 from pipelines.marts.html_report import write_report_page
 from pipelines.shared.rule_files import read_rules
@@ -11,10 +12,9 @@ from pipelines.warehouse.publish import create_views, publish
 from pipelines.warehouse.tables import replace_table
 
 
-@dg.asset(
+@warehouse_asset(
     group_name="warehouse",
     kinds={"duckdb"},
-    pool="warehouse",
     description="The standard indicators facts are mapped to, from rules/indicators.csv.",
 )
 def indicators(duckdb: DuckDBResource) -> dg.MaterializeResult:
@@ -58,7 +58,7 @@ def published_matches_working(
     )
 
 
-@dg.multi_asset(
+@warehouse_multi_asset(
     specs=[
         dg.AssetSpec(
             "published_warehouse",
@@ -104,7 +104,6 @@ def published_matches_working(
     ],
     # Checked as it is published, and its page rendered from it, in the same step.
     check_specs=[PUBLISHED_MATCHES_WORKING],
-    pool="warehouse",
 )
 def published_warehouse(
     context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource
