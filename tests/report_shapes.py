@@ -125,7 +125,10 @@ def build(texts: dict[str, str], folders: dict[str, str] | None = None) -> dict[
     )
     cleaned = clean_documents(docs, sites)
     contents = docs.select(
-        "sha256", source_name=pl.col("sha256") + ".txt", arrived_at=pl.lit(None, pl.Datetime)
+        "sha256",
+        source_name=pl.col("sha256") + ".txt",
+        arrived_at=pl.lit(None, pl.Datetime),
+        origin=pl.lit("file"),
     )
     reports, _ = build_reports(docs, contents, cleaned.texts, cleaned.lines)
     sections = find_sections(split_sentences(reports), reports)

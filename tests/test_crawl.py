@@ -197,12 +197,18 @@ def test_a_build_after_a_crawl_shows_the_crawled_reports_by_url(
         2023,
     )
     zip_url = site.url("/fzzf/files/fzzf_2022.zip")
-    assert by_name[f"{zip_url}!2022年度法治政府建设工作情况的报告.docx"][1:] == (
+    # A file of the zip is at the zip's URL; its name says which file of it.
+    assert by_name[f"{zip_url}!2022年度法治政府建设工作情况的报告.docx"] == (
+        zip_url,
         "docx",
         "滨海新区",
         2020,
     )
-    assert by_name[f"{zip_url}!附件/2020年法治政府建设报告.pdf"][1:3] == ("pdf", "天津滨海高新区")
+    assert by_name[f"{zip_url}!附件/2020年法治政府建设报告.pdf"][:3] == (
+        zip_url,
+        "pdf",
+        "天津滨海高新区",
+    )
     assert len([name for name in by_name if name.startswith("http")]) == CRAWLED_REPORTS
     with build.connect() as conn:
         crawls = dict(

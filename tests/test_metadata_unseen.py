@@ -75,7 +75,10 @@ EXPECTED = {
 def built() -> tuple[pl.DataFrame, pl.DataFrame]:
     docs = documents(REPORTS)
     contents = docs.select(
-        "sha256", source_name=pl.col("sha256") + ".txt", arrived_at=pl.lit(None, pl.Datetime)
+        "sha256",
+        source_name=pl.col("sha256") + ".txt",
+        arrived_at=pl.lit(None, pl.Datetime),
+        origin=pl.lit("file"),
     )
     cleaned = clean_documents(docs, docs.select("report_id", site=pl.lit("folder:")))
     return build_reports(docs, contents, cleaned.texts, cleaned.lines)

@@ -6,6 +6,8 @@ from datetime import date
 
 import polars as pl
 
+from pipelines.landing.archives import ORIGIN as FROM_ARCHIVE
+from pipelines.landing.archives import SEPARATOR
 from pipelines.reports.metadata import infer_metadata
 from pipelines.reports.regions import assign_regions
 
@@ -37,7 +39,7 @@ def build_reports(
     """Return (reports, rejections).
 
     documents: report_id, sha256, source_format, encoding and the source's own metadata.
-    contents: one row per sha256 with source_name and arrived_at (first arrival).
+    contents: one row per sha256 with source_name, arrived_at and origin (first arrival).
     clean_texts, cleaned_lines: from cleaning.clean.
     A document is rejected when no text is left once its chrome is dropped, when it is not
     about law-based government, or when it names no year.
@@ -56,11 +58,17 @@ def build_reports(
             "report_id", "sha256", "source_format", "encoding", "ocr_confidence", "ocr_pages"
         )
         .join(clean_texts, on="report_id")
-        .join(contents.select("sha256", "source_name", "arrived_at"), on="sha256")
+        .join(contents.select("sha256", "source_name", "arrived_at", "origin"), on="sha256")
         .join(metadata, on="report_id", how="left")
         .with_columns(
             source_url=pl.when(pl.col("source_name").str.contains(r"^https?://"))
-            .then(pl.col("source_name"))
+            .then(
+                # A file of a zip fetched from the web is at the zip's URL (url!member: the
+                # member is named in source_name).
+                pl.when(pl.col("origin") == FROM_ARCHIVE)
+                .then(pl.col("source_name").str.split(SEPARATOR).list.first())
+                .otherwise(pl.col("source_name"))
+            )
             .otherwise(pl.col("page_url")),
             reason=pl.when(text.str.strip_chars() == "")
             .then(pl.lit("no report text: every line of it is site chrome (see boilerplate)"))
@@ -100,6 +108,7 @@ def build_reports(
         )
         .drop(
             "reason",
+            "origin",
             "opening",
             "page_url",
             "title_org",
