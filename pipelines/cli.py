@@ -419,6 +419,14 @@ def crawl(args: argparse.Namespace) -> int:
     return 0
 
 
+def reader_gone() -> int:
+    """The program reading our output stopped reading (fazhi ... | head -1): it has what it
+    wanted, so end quietly, with success. What is still buffered goes to /dev/null, or Python
+    would report the broken pipe again as it exits."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(prog="fazhi", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -480,7 +488,12 @@ def main(argv: list[str] | None = None) -> int:
     crawling.set_defaults(run=crawl)
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        code = args.run(args)
+        # Written out here, not as Python exits, where a reader gone could not be told apart.
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return reader_gone()
     except CommandError as error:
         print(f"fazhi {args.command}: {error}", file=sys.stderr)
         return error.code

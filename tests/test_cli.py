@@ -310,3 +310,34 @@ def test_the_row_limit_note_stays_out_of_csv(warehouse: Path) -> None:
     )
     assert ran.out.splitlines() == ["range", "0", "1"]
     assert "first 2 rows" in ran.err
+
+
+# Far more than a pipe holds (64 KiB) and head reads before it exits: fazhi is still writing
+# when head has gone, so its pipe breaks under it.
+MANY_ROWS = "SELECT range AS n, repeat('法治', 20) AS words FROM range(100000)"
+
+
+@pytest.mark.parametrize(
+    ("args", "first_line"),
+    [
+        (("sql", MANY_ROWS, "--max-rows", "100000", "--format", "csv"), "n,words"),
+        (("compliance", "--format", "csv"), "region,year,measures,"),
+    ],
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(
+    warehouse: Path, args: tuple[str, ...], first_line: str
+) -> None:
+    producer = subprocess.Popen(
+        [str(FAZHI), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ | {"FAZHI_WAREHOUSE": str(warehouse)},
+    )
+    head = subprocess.run(
+        ["head", "-1"], stdin=producer.stdout, capture_output=True, text=True, check=True
+    )
+    # The last reader of the pipe gone, fazhi's next write fails.
+    producer.stdout.close()
+    assert producer.wait() == 0
+    assert producer.stderr.read().decode() == ""
+    assert head.stdout.startswith(first_line)
