@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from pipelines.reading.ocr import LOW_CONFIDENCE
+from pipelines.shared.patterns import FIRST_PLAUSIBLE_YEAR
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,12 @@ CHECKS = (
     ContentCheck(
         "report_year_plausible",
         "error",
-        """
+        f"""
         SELECT report_id,
-               format('report year {} outside 2000-{}', report_year, year(current_date))
-                   AS detail
+               format('report year {{}} outside {FIRST_PLAUSIBLE_YEAR}-{{}}', report_year,
+                      year(current_date)) AS detail
         FROM reports
-        WHERE report_year NOT BETWEEN 2000 AND year(current_date)
+        WHERE report_year NOT BETWEEN {FIRST_PLAUSIBLE_YEAR} AND year(current_date)
         """,
     ),
     ContentCheck(

@@ -10,8 +10,8 @@ from pipelines.landing.archives import ORIGIN as FROM_ARCHIVE
 from pipelines.landing.archives import SEPARATOR
 from pipelines.reports.metadata import infer_metadata
 from pipelines.reports.regions import assign_regions
+from pipelines.shared.patterns import FIRST_PLAUSIBLE_YEAR
 
-FIRST_PLAUSIBLE_YEAR = 2000
 GOVERNMENT = r"(?:人民政府|政府|管理委员会|管委会|行政公署)$"
 TOPIC = r"法治|依法行政|法制"
 

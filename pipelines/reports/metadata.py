@@ -18,6 +18,7 @@ import polars as pl
 
 from pipelines.shared.patterns import (
     CHINESE_DATE,
+    FIRST_PLAUSIBLE_YEAR,
     HAN_HEADING_LABEL,
     HAN_NUMERAL,
     ORG_NAME,
@@ -59,7 +60,6 @@ PLANS_YEAR = (
 )
 TITLE_WINDOW = 4
 HEAD_LINES = 15
-FIRST_PLAUSIBLE_YEAR = 2000
 # Each kind of evidence of the report year: its weight in the vote, and its name in meta_sources
 # (listed by precedence, which breaks a tie).
 YEAR_EVIDENCE = {

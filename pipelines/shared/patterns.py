@@ -1,10 +1,12 @@
-"""Patterns of report text that several stages read (years, dates, how an issuing body's name
+"""Patterns of report text that several stages read (years and the first plausible one, dates, how an issuing body's name
 ends, outline labels, how a title ends), written once so that the stages agree. They are
 regular expressions for polars (Rust's regex); those a Python `re` user takes (reading's web
 pages) keep to the syntax both accept."""
 
 from __future__ import annotations
 
+# The first year a report may cover: an earlier one is a misreading.
+FIRST_PLAUSIBLE_YEAR = 2000
 # A year of the reports' era, in digits (2023) and in Chinese numerals (二〇二三).
 YEAR_DIGITS = r"(?:19|20)\d{2}"
 YEAR_HAN = r"二[〇○零][一二三四五六七八九〇○零][〇○零一二三四五六七八九]"
