@@ -15,7 +15,7 @@ import polars as pl
 
 from pipelines.facts.numbers import han_value
 from pipelines.facts.rule_files import read_rules
-from pipelines.structure.sentences import pieces_with_offsets
+from pipelines.structure.sentences import pieces_with_offsets, running_sum
 
 ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 HAN = "零〇一二两三四五六七八九十百千"
@@ -80,10 +80,10 @@ def find_mentions(sentences: pl.DataFrame) -> pl.DataFrame:
     tokens = pieces_with_offsets(
         sentences, "text", rf"{mention}|[^{RUN_STOPS}]+|(?s:.)", ["report_id", "sentence_no"]
     )
-    quote_depth = (
-        (pl.col("piece").str.count_matches("[“《]") - pl.col("piece").str.count_matches("[”》]"))
-        .cum_sum()
-        .over("report_id", "sentence_no")
+    # A sentence's first piece starts at its offset 0 (pieces are never empty).
+    quote_depth = running_sum(
+        pl.col("piece").str.count_matches("[“《]") - pl.col("piece").str.count_matches("[”》]"),
+        pl.col("char_start") == 0,
     )
     return (
         tokens.with_columns(
