@@ -81,14 +81,14 @@ def find_mentions(sentences: pl.DataFrame) -> pl.DataFrame:
         sentences, "text", rf"{mention}|[^{RUN_STOPS}]+|(?s:.)", ["report_id", "sentence_no"]
     )
     # A sentence's first piece starts at its offset 0 (pieces are never empty).
-    quote_depth = running_sum(
-        pl.col("piece").str.count_matches("[“《]") - pl.col("piece").str.count_matches("[”》]"),
-        pl.col("char_start") == 0,
-    )
+    quote_depth = running_sum(pl.col("_opens") - pl.col("_closes"), pl.col("char_start") == 0)
     return (
+        # Counted once into columns: polars does not share them across the expressions below.
         tokens.with_columns(
-            inside_quotes=(quote_depth - pl.col("piece").str.count_matches("[“《]")) > 0
+            _opens=pl.col("piece").str.count_matches("[“《]"),
+            _closes=pl.col("piece").str.count_matches("[”》]"),
         )
+        .with_columns(inside_quotes=(quote_depth - pl.col("_opens")) > 0)
         .filter(pl.col("piece").str.contains(rf"^(?:{mention})$") & ~pl.col("inside_quotes"))
         .join(
             sentences.select(
