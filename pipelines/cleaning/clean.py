@@ -19,7 +19,14 @@ from pipelines.cleaning.page_furniture import mark_furniture
 from pipelines.cleaning.page_margins import mark_margins, report_bounds
 from pipelines.cleaning.paragraphs import cut_run_in_chrome, paragraphs, split_lines
 from pipelines.cleaning.repeated_lines import candidate_lines, mark_repeated, repeated_pages
-from pipelines.cleaning.rules import artefacts, chrome_text, rule_reason, without_artefacts
+from pipelines.cleaning.rules import (
+    any_line_rule,
+    artefact_fragments,
+    chrome_text,
+    longest_rule,
+    rule_reason,
+    without_artefacts,
+)
 from pipelines.reading.normalize import visible_chars
 
 OUTSIDE_MAIN = "outside the page's main content"
@@ -46,13 +53,28 @@ def margin_marked(documents: pl.DataFrame) -> pl.DataFrame:
     as far as the document itself tells (its main content, the rules, its margins)."""
     lines = (
         document_lines(documents)
+        .with_row_index("_row")
         .with_columns(judged=chrome_text(pl.col("line")))
-        .with_columns(
-            reason=pl.when(~pl.col("in_main"))
-            .then(pl.lit(OUTSIDE_MAIN))
-            .otherwise(rule_reason(pl.col("judged")))
+    )
+    # The rules are tried one by one only on the few lines they may take: inside the main
+    # content, within the longest rule's limit and matched by one of them. A search per rule
+    # and line costs more than the search itself.
+    may_be_chrome = (
+        pl.col("in_main")
+        & (pl.col("judged").str.len_chars() <= longest_rule())
+        & pl.col("judged").str.contains(any_line_rule())
+    )
+    lines = (
+        pl.concat(
+            [
+                lines.filter(may_be_chrome).with_columns(reason=rule_reason(pl.col("judged"))),
+                lines.filter(~may_be_chrome).with_columns(
+                    reason=pl.when(~pl.col("in_main")).then(pl.lit(OUTSIDE_MAIN))
+                ),
+            ]
         )
-        .drop("judged")
+        .sort("_row")
+        .drop("_row", "judged")
     )
     lines = mark_furniture(lines, documents)
     return report_bounds(mark_margins(report_bounds(lines)))
@@ -82,19 +104,15 @@ def clean_documents(
     pages: site, line, pages, the lines repeated on several pages of a site across the corpus
     (repeated_lines.repeated_pages), or None when the documents given are the whole corpus."""
     lines = mark_lines(documents, sites, pages)
-    own = lines.filter(pl.col("reason").is_null()).with_columns(found=artefacts(pl.col("line")))
-    fragments = (
-        own.select("report_id", "line_no", "found")
-        .explode("found", empty_as_null=False)
-        .drop_nulls("found")
-        .unnest("found")
-        .select("report_id", "line_no", line="fragment", reason="reason", whole_line=pl.lit(False))
+    own = lines.filter(pl.col("reason").is_null())
+    fragments = artefact_fragments(own).select(
+        "report_id", "line_no", line="fragment", reason="reason", whole_line=pl.lit(False)
     )
     # Artefacts go first: a bookmark's inner space is no paragraph break.
     own = own.with_columns(line=without_artefacts(pl.col("line")).str.strip_chars()).filter(
         pl.col("line") != ""
     )
-    kept, cut = paragraphs(cut_run_in_chrome(split_lines(own.drop("found"))))
+    kept, cut = paragraphs(cut_run_in_chrome(split_lines(own)))
     texts = (
         documents.select("report_id")
         .join(

@@ -87,11 +87,16 @@ def split_lines(lines: pl.DataFrame) -> pl.DataFrame:
     line), piece, fragment (run-in chrome's reason, where a rule spans the piece) and
     break_before (a paragraph ends before it). Concatenated, a line's pieces give it back,
     less the white space of its paragraph breaks."""
-    own = lines.filter(pl.col("reason").is_null()).select("report_id", "line_no", "line")
     # Most lines are one paragraph already: only those with a sign of more are taken apart.
-    may_split = pl.col("line").str.contains(run_in_pattern()) | pl.col("line").str.contains(
-        MAY_BREAK
+    # (A column, searched once for both filters below.)
+    own = lines.filter(pl.col("reason").is_null()).select(
+        "report_id",
+        "line_no",
+        "line",
+        may_split=pl.col("line").str.contains(run_in_pattern())
+        | pl.col("line").str.contains(MAY_BREAK),
     )
+    may_split = pl.col("may_split")
     whole = own.filter(~may_split).select(
         "report_id",
         "line_no",
