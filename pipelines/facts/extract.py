@@ -195,7 +195,10 @@ def parse_values(mentions: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("_kind").fill_null("other"))
     )
     return (
-        parts.with_columns(
+        # Lazy, so that polars computes the parts shared by these expressions (the numeral's
+        # lookups) once: an eager frame evaluates every copy.
+        parts.lazy()
+        .with_columns(
             value=value,
             value_high=pl.when(pl.col("high").is_not_null()).then(number("high")),
             unit=pl.col("_unit"),
@@ -204,6 +207,7 @@ def parse_values(mentions: pl.DataFrame) -> pl.DataFrame:
         )
         .filter(pl.col("value").is_not_null())
         .drop("_unit", "_kind")
+        .collect()
     )
 
 

@@ -115,7 +115,7 @@ def _without_negated(text: pl.Expr, words: list[str]) -> pl.Expr:
     return text.str.replace_all(f"非\\p{{Han}}{{1,6}}类|[非无未](?:{_alternation(words)})", "其他")
 
 
-def clause_context(facts: pl.DataFrame) -> pl.DataFrame:
+def clause_context(facts: pl.LazyFrame) -> pl.LazyFrame:
     """The clause around each mention (own_before, after_clause, with negated objects blanked),
     the object it states or carries (object: the nearest one; object_from: clause, carried or
     lead) and its verb."""
@@ -209,7 +209,9 @@ def map_indicators(facts: pl.DataFrame) -> pl.DataFrame:
     # Each object's distance once, however many rules name it.
     named = list(dict.fromkeys(rule["object"] for rule in rules))
     frame = (
-        clause_context(facts)
+        # Lazy, so that polars computes the expressions the rules share once: an eager frame
+        # evaluates every copy.
+        clause_context(facts.lazy())
         .with_columns(
             _before_reversed=pl.col("own_before").str.reverse(),
             _after_reversed=pl.col("after_clause").str.reverse(),
@@ -262,7 +264,7 @@ def map_indicators(facts: pl.DataFrame) -> pl.DataFrame:
     )
     return (
         frame.with_columns(_rule=pl.when(best < NOT_FITTING).then(best % 100))
-        .join(chosen, on="_rule", how="left")
+        .join(chosen.lazy(), on="_rule", how="left")
         # Comparable with the indicator's own unit when both measure the same thing
         # (rules/units.tsv): 宗 and 起 count pieces like 件, 位 people like 名; 家 (firms) and
         # 家次 (visits) are not 名 and 次.
@@ -296,4 +298,5 @@ def map_indicators(facts: pl.DataFrame) -> pl.DataFrame:
             "_clause",
             [f"_distance_{name}" for name in named],
         )
+        .collect()
     )
