@@ -57,10 +57,10 @@ def margin_marked(documents: pl.DataFrame) -> pl.DataFrame:
         .with_columns(judged=chrome_text(pl.col("line")))
     )
     # The rules are tried one by one only on the few lines they may take: inside the main
-    # content, within the longest rule's limit and matched by one of them. A search per rule
-    # and line costs more than the search itself.
+    # content (unknown counts as inside, as below), within the longest rule's limit and matched
+    # by one of them. A search per rule and line costs more than the search itself.
     may_be_chrome = (
-        pl.col("in_main")
+        pl.col("in_main").fill_null(True)
         & (pl.col("judged").str.len_chars() <= longest_rule())
         & pl.col("judged").str.contains(any_line_rule())
     )
