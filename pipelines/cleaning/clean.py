@@ -19,14 +19,7 @@ from pipelines.cleaning.page_furniture import mark_furniture
 from pipelines.cleaning.page_margins import mark_margins, report_bounds
 from pipelines.cleaning.paragraphs import cut_run_in_chrome, paragraphs, split_lines
 from pipelines.cleaning.repeated_lines import candidate_lines, mark_repeated, repeated_pages
-from pipelines.cleaning.rules import (
-    any_line_rule,
-    artefact_fragments,
-    chrome_text,
-    longest_rule,
-    rule_reason,
-    without_artefacts,
-)
+from pipelines.cleaning.rules import artefact_fragments, chrome_text, rule_reason, without_artefacts
 from pipelines.reading.normalize import visible_chars
 
 OUTSIDE_MAIN = "outside the page's main content"
@@ -53,28 +46,13 @@ def margin_marked(documents: pl.DataFrame) -> pl.DataFrame:
     as far as the document itself tells (its main content, the rules, its margins)."""
     lines = (
         document_lines(documents)
-        .with_row_index("_row")
         .with_columns(judged=chrome_text(pl.col("line")))
-    )
-    # The rules are tried one by one only on the few lines they may take: inside the main
-    # content (unknown counts as inside, as below), within the longest rule's limit and matched
-    # by one of them. A search per rule and line costs more than the search itself.
-    may_be_chrome = (
-        pl.col("in_main").fill_null(True)
-        & (pl.col("judged").str.len_chars() <= longest_rule())
-        & pl.col("judged").str.contains(any_line_rule())
-    )
-    lines = (
-        pl.concat(
-            [
-                lines.filter(may_be_chrome).with_columns(reason=rule_reason(pl.col("judged"))),
-                lines.filter(~may_be_chrome).with_columns(
-                    reason=pl.when(~pl.col("in_main")).then(pl.lit(OUTSIDE_MAIN))
-                ),
-            ]
+        .with_columns(
+            reason=pl.when(~pl.col("in_main"))
+            .then(pl.lit(OUTSIDE_MAIN))
+            .otherwise(rule_reason(pl.col("judged")))
         )
-        .sort("_row")
-        .drop("_row", "judged")
+        .drop("judged")
     )
     lines = mark_furniture(lines, documents)
     return report_bounds(mark_margins(report_bounds(lines)))

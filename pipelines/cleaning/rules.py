@@ -20,17 +20,6 @@ def line_rules() -> pl.DataFrame:
     return pl.read_csv(RULES_DIR / "boilerplate.tsv", separator="\t", quote_char=None)
 
 
-def longest_rule() -> int:
-    """The longest line any line rule may take (its max_chars)."""
-    return int(line_rules()["max_chars"].max())
-
-
-@cache
-def any_line_rule() -> str:
-    """One alternation of every line rule's pattern: a line it does not match no rule takes."""
-    return "|".join(f"(?:{pattern})" for pattern in line_rules()["pattern"])
-
-
 @cache
 def run_in_rules() -> pl.DataFrame:
     """pattern, reason: how site chrome reads when it is run into a line of the report (a
