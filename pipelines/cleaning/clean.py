@@ -19,7 +19,7 @@ from pipelines.cleaning.page_furniture import mark_furniture
 from pipelines.cleaning.page_margins import mark_margins, report_bounds
 from pipelines.cleaning.paragraphs import cut_run_in_chrome, paragraphs, split_lines
 from pipelines.cleaning.repeated_lines import candidate_lines, mark_repeated, repeated_pages
-from pipelines.cleaning.rules import artefacts, chrome_text, rule_reason, without_artefacts
+from pipelines.cleaning.rules import artefact_fragments, chrome_text, rule_reason, without_artefacts
 from pipelines.reading.normalize import visible_chars
 
 OUTSIDE_MAIN = "outside the page's main content"
@@ -82,19 +82,15 @@ def clean_documents(
     pages: site, line, pages, the lines repeated on several pages of a site across the corpus
     (repeated_lines.repeated_pages), or None when the documents given are the whole corpus."""
     lines = mark_lines(documents, sites, pages)
-    own = lines.filter(pl.col("reason").is_null()).with_columns(found=artefacts(pl.col("line")))
-    fragments = (
-        own.select("report_id", "line_no", "found")
-        .explode("found", empty_as_null=False)
-        .drop_nulls("found")
-        .unnest("found")
-        .select("report_id", "line_no", line="fragment", reason="reason", whole_line=pl.lit(False))
+    own = lines.filter(pl.col("reason").is_null())
+    fragments = artefact_fragments(own).select(
+        "report_id", "line_no", line="fragment", reason="reason", whole_line=pl.lit(False)
     )
     # Artefacts go first: a bookmark's inner space is no paragraph break.
     own = own.with_columns(line=without_artefacts(pl.col("line")).str.strip_chars()).filter(
         pl.col("line") != ""
     )
-    kept, cut = paragraphs(cut_run_in_chrome(split_lines(own.drop("found"))))
+    kept, cut = paragraphs(cut_run_in_chrome(split_lines(own)))
     texts = (
         documents.select("report_id")
         .join(

@@ -86,11 +86,16 @@ def split_lines(lines: pl.DataFrame) -> pl.DataFrame:
     line), piece, fragment (run-in chrome's reason, where a rule spans the piece) and
     break_before (a paragraph ends before it). Concatenated, a line's pieces give it back,
     less the white space of its paragraph breaks."""
-    own = lines.filter(pl.col("reason").is_null()).select("report_id", "line_no", "line")
     # Most lines are one paragraph already: only those with a sign of more are taken apart.
-    may_split = pl.col("line").str.contains(run_in_pattern()) | pl.col("line").str.contains(
-        MAY_BREAK
+    # (Columns: each search is made once, for the filters and the marking below.)
+    own = (
+        lines.filter(pl.col("reason").is_null())
+        .select(
+            "report_id", "line_no", "line", run_in=pl.col("line").str.contains(run_in_pattern())
+        )
+        .with_columns(may_split=pl.col("run_in") | pl.col("line").str.contains(MAY_BREAK))
     )
+    may_split = pl.col("may_split")
     whole = own.filter(~may_split).select(
         "report_id",
         "line_no",
@@ -102,9 +107,13 @@ def split_lines(lines: pl.DataFrame) -> pl.DataFrame:
     marked = own.filter(may_split).select(
         "report_id",
         "line_no",
-        piece=pl.col("line")
-        .str.replace_all(run_in_pattern(), f"{FRAGMENT}${{0}}{FRAGMENT}")
-        .str.extract_all(f"{FRAGMENT}[^{FRAGMENT}]*{FRAGMENT}|[^{FRAGMENT}]+"),
+        # Only the lines with run-in chrome are searched for it again.
+        piece=pl.coalesce(
+            pl.when("run_in")
+            .then(pl.col("line"))
+            .str.replace_all(run_in_pattern(), f"{FRAGMENT}${{0}}{FRAGMENT}"),
+            pl.col("line"),
+        ).str.extract_all(f"{FRAGMENT}[^{FRAGMENT}]*{FRAGMENT}|[^{FRAGMENT}]+"),
     )
     pieces = (
         marked.explode("piece", empty_as_null=False)

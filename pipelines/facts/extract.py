@@ -15,7 +15,7 @@ import polars as pl
 
 from pipelines.facts.numbers import han_value
 from pipelines.shared.rule_files import read_rules
-from pipelines.structure.sentences import pieces_with_offsets
+from pipelines.structure.sentences import pieces_with_offsets, running_sum
 
 ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 HAN = "零〇一二两三四五六七八九十百千"
@@ -80,15 +80,15 @@ def find_mentions(sentences: pl.DataFrame) -> pl.DataFrame:
     tokens = pieces_with_offsets(
         sentences, "text", rf"{mention}|[^{RUN_STOPS}]+|(?s:.)", ["report_id", "sentence_no"]
     )
-    quote_depth = (
-        (pl.col("piece").str.count_matches("[“《]") - pl.col("piece").str.count_matches("[”》]"))
-        .cum_sum()
-        .over("report_id", "sentence_no")
-    )
+    # A sentence's first piece starts at its offset 0 (pieces are never empty).
+    quote_depth = running_sum(pl.col("_opens") - pl.col("_closes"), pl.col("char_start") == 0)
     return (
+        # Counted once into columns: polars does not share them across the expressions below.
         tokens.with_columns(
-            inside_quotes=(quote_depth - pl.col("piece").str.count_matches("[“《]")) > 0
+            _opens=pl.col("piece").str.count_matches("[“《]"),
+            _closes=pl.col("piece").str.count_matches("[”》]"),
         )
+        .with_columns(inside_quotes=(quote_depth - pl.col("_opens")) > 0)
         .filter(pl.col("piece").str.contains(rf"^(?:{mention})$") & ~pl.col("inside_quotes"))
         .join(
             sentences.select(
@@ -195,7 +195,10 @@ def parse_values(mentions: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("_kind").fill_null("other"))
     )
     return (
-        parts.with_columns(
+        # Lazy, so that polars computes the parts shared by these expressions (the numeral's
+        # lookups) once: an eager frame evaluates every copy.
+        parts.lazy()
+        .with_columns(
             value=value,
             value_high=pl.when(pl.col("high").is_not_null()).then(number("high")),
             unit=pl.col("_unit"),
@@ -204,6 +207,7 @@ def parse_values(mentions: pl.DataFrame) -> pl.DataFrame:
         )
         .filter(pl.col("value").is_not_null())
         .drop("_unit", "_kind")
+        .collect()
     )
 
 

@@ -114,7 +114,7 @@ def _without_negated(text: pl.Expr, words: list[str]) -> pl.Expr:
     return text.str.replace_all(f"非\\p{{Han}}{{1,6}}类|[非无未](?:{_alternation(words)})", "其他")
 
 
-def clause_context(facts: pl.DataFrame) -> pl.DataFrame:
+def clause_context(facts: pl.LazyFrame) -> pl.LazyFrame:
     """The clause around each mention (own_before, after_clause, with negated objects blanked),
     the object it states or carries (object: the nearest one; object_from: clause, carried or
     lead) and its verb."""
@@ -147,35 +147,43 @@ def clause_context(facts: pl.DataFrame) -> pl.DataFrame:
                 _first(pl.col("after_clause"), verb_words),
             ),
             _lead_object=_nearest_before(pl.col("_lead"), object_words),
-            _first_in_sentence=pl.int_range(pl.len()).over(sentence) == 0,
+            _first_in_sentence=pl.struct(sentence).is_first_distinct(),
         )
     )
-    seeded = (
-        pl.coalesce("_own_object", pl.when("_first_in_sentence").then("_lead_object"))
+    first = pl.col("_first_in_sentence")
+
+    def just_before(value: pl.Expr) -> pl.Expr:
+        # Rows are in sentence order (sorted by offset), so the row before a mention is of its
+        # own sentence unless the mention is the first: no window over every sentence needed.
+        return pl.when(~first).then(value.shift(1))
+
+    frame = frame.with_columns(
+        object=pl.coalesce("_own_object", pl.when(first).then("_lead_object"))
         .forward_fill()
-        .over(sentence)
-    )
-    previous_object = seeded.shift(1).over(sentence)
-    # A verb carries along with its topic (共审核合同45份，制度文件7份), a negative one does not:
-    # 排查纠纷1840次，调解纠纷1523件 are not both screening.
-    carried_verb = (
-        pl.when(~pl.col("_own_verb").is_in(NEGATIVE_VERBS))
+        .over(sentence),
+        # A verb carries along with its topic (共审核合同45份，制度文件7份), a negative one does
+        # not: 排查纠纷1840次，调解纠纷1523件 are not both screening.
+        _verb_so_far=pl.when(~pl.col("_own_verb").is_in(NEGATIVE_VERBS))
         .then("_own_verb")
         .forward_fill()
-        .shift(1)
-        .over(sentence)
+        .over(sentence),
     )
-    same_topic = pl.col("_own_object").is_null() | (pl.col("_own_object") == previous_object)
+    same_topic = pl.col("_own_object").is_null() | (
+        pl.col("_own_object") == just_before(pl.col("object"))
+    )
     return frame.with_columns(
-        object=seeded,
         object_from=pl.when(pl.col("_own_object").is_not_null())
         .then(pl.lit("clause"))
-        .when(seeded.is_not_null() & pl.col("_first_in_sentence"))
+        .when(pl.col("object").is_not_null() & first)
         .then(pl.lit("lead"))
-        .when(seeded.is_not_null())
+        .when(pl.col("object").is_not_null())
         .then(pl.lit("carried")),
-        verb=pl.coalesce("_own_verb", pl.when(same_topic).then(carried_verb)),
-    ).drop("_own_object", "_own_verb", "_lead_object", "_first_in_sentence", "_lead")
+        verb=pl.coalesce(
+            "_own_verb", pl.when(same_topic).then(just_before(pl.col("_verb_so_far")))
+        ),
+    ).drop(
+        "_own_object", "_own_verb", "_lead_object", "_first_in_sentence", "_lead", "_verb_so_far"
+    )
 
 
 def _object_distance(object_name: str) -> pl.Expr:
@@ -184,8 +192,8 @@ def _object_distance(object_name: str) -> pl.Expr:
     is its last noun); null when the clause does not name it."""
     words = [w for w, o in _word_table(objects(), "object").items() if o == object_name]
     reversed_words = _alternation(words, reverse=True)
-    before = pl.col("own_before").str.reverse().str.find(reversed_words)
-    after = pl.col("after_clause").str.reverse().str.find(reversed_words)
+    before = pl.col("_before_reversed").str.find(reversed_words)
+    after = pl.col("_after_reversed").str.find(reversed_words)
     return pl.min_horizontal(before, after + 1000)
 
 
@@ -196,12 +204,24 @@ def map_indicators(facts: pl.DataFrame) -> pl.DataFrame:
     Every rule whose object the mention's clause names, and whose verb and unit fit, is a
     candidate; the one whose object stands nearest wins, ties to the rule listed first. A
     clause that names no object takes the object carried to it."""
-    frame = clause_context(facts)
-    clause = pl.concat_str("own_before", "surface", "after_clause")
+    rules = list(grammar().iter_rows(named=True))
+    # Each object's distance once, however many rules name it.
+    named = list(dict.fromkeys(rule["object"] for rule in rules))
+    frame = (
+        # Lazy, so that polars computes the expressions the rules share once: an eager frame
+        # evaluates every copy.
+        clause_context(facts.lazy())
+        .with_columns(
+            _before_reversed=pl.col("own_before").str.reverse(),
+            _after_reversed=pl.col("after_clause").str.reverse(),
+            _clause=pl.concat_str("own_before", "surface", "after_clause"),
+        )
+        .with_columns(_object_distance(name).alias(f"_distance_{name}") for name in named)
+    )
+    clause = pl.col("_clause")
     counts_other_thing = pl.col("after_clause").str.contains(f"^(?:{counted_nouns()})")
     verb = pl.col("verb").fill_null(NO_VERB)
     carried = pl.col("object_from").is_in(["carried", "lead"])
-    rules = list(grammar().iter_rows(named=True))
     scores = []
     for i, rule in enumerate(rules):
         unit_class = rule["unit_class"]
@@ -212,7 +232,7 @@ def map_indicators(facts: pl.DataFrame) -> pl.DataFrame:
         distance = (
             pl.when(carried)
             .then(pl.when(carries).then(0))
-            .otherwise(_object_distance(rule["object"]))
+            .otherwise(pl.col(f"_distance_{rule['object']}"))
         )
         fits = pl.col("unit").is_in(unit_classes()[unit_class])
         if allowed:
@@ -243,7 +263,7 @@ def map_indicators(facts: pl.DataFrame) -> pl.DataFrame:
     )
     return (
         frame.with_columns(_rule=pl.when(best < NOT_FITTING).then(best % 100))
-        .join(chosen, on="_rule", how="left")
+        .join(chosen.lazy(), on="_rule", how="left")
         # Comparable with the indicator's own unit when both measure the same thing
         # (rules/units.tsv): 宗 and 起 count pieces like 件, 位 people like 名; 家 (firms) and
         # 家次 (visits) are not 名 and 次.
@@ -272,5 +292,10 @@ def map_indicators(facts: pl.DataFrame) -> pl.DataFrame:
             "own_before",
             "after_clause",
             "object_from",
+            "_before_reversed",
+            "_after_reversed",
+            "_clause",
+            [f"_distance_{name}" for name in named],
         )
+        .collect()
     )

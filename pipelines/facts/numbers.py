@@ -56,10 +56,12 @@ def han_value(text: pl.Expr) -> pl.Expr:
     """The value of a Chinese numeral of any size, by lookups of its parts below 10,000:
     十二万三千 = 12*10^4 + 3000, 一万二 = 12000 (the unit after 万 left unsaid), 三亿五千万,
     九十五点五 = 95.5. Null for what is not a numeral."""
-    lookup = dict(zip(*han_numerals().get_columns(), strict=True))
+    # The table's own columns, not a dict: a dict of 10,000 spellings is turned into Series
+    # again at every use, which cost more than the parse itself.
+    spellings, values = han_numerals().get_columns()
 
     def below_ten_thousand(part: pl.Expr) -> pl.Expr:
-        return part.replace_strict(lookup, default=None, return_dtype=pl.Float64)
+        return part.replace_strict(spellings, values, default=None, return_dtype=pl.Float64)
 
     whole = text.str.extract(r"^([^点]*)", 1)
     high = whole.str.extract(r"^(.+)亿", 1)

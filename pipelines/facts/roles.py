@@ -23,15 +23,11 @@ def _marked_parents(facts: pl.DataFrame) -> pl.DataFrame:
     # A breakdown opened inside brackets ends with them: 不予受理6宗（其中转送4宗），受理58宗.
     marker = before.str.extract(rf"(?:{PART_MARKERS})([^。；;）)]*)$", 1)
     bracket = before.str.extract(r"[（(]([^）)]*)$", 1)
-    sentence_start = pl.col("char_start") - before.str.len_chars()
+    # Each is null where its marker or bracket is missing: one search each, no test again.
     starts = facts.with_columns(
-        _marker_at=pl.col("char_start") - marker.str.len_chars(),
-        _bracket_at=(pl.col("char_start") - bracket.str.len_chars() - 1),
-        _sentence_start=sentence_start,
-    ).with_columns(
         _breakdown_at=pl.max_horizontal(
-            pl.when(marker.is_not_null()).then("_marker_at"),
-            pl.when(bracket.is_not_null()).then("_bracket_at"),
+            pl.col("char_start") - marker.str.len_chars(),
+            pl.col("char_start") - bracket.str.len_chars() - 1,
         ).cast(pl.Int64)
     )
     candidates = (

@@ -110,7 +110,9 @@ def closing_plans(sentences: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFram
 def find_sections(sentences: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
     """report_id, section_no, parent_no, level, label, heading, part, char_start, char_end."""
     headings = (
-        sentences.with_columns(style=label_style(pl.col("text")))
+        # One search for any label first: the styles are told apart on the few that have one.
+        sentences.filter(pl.col("text").str.contains(LABEL_TEXT))
+        .with_columns(style=label_style(pl.col("text")))
         .filter(pl.col("style").is_not_null())
         .with_columns(label=pl.col("text").str.extract(LABEL_TEXT, 0))
         .with_columns(heading=heading_text(pl.col("text"), pl.col("label")))

@@ -14,6 +14,16 @@ _ATOM = rf"“[^”\n]*”|‘[^’\n]*’|（[^）\n]*）|《[^》\n]*》|[^{EN
 PIECE = rf"(?:{_ATOM})+[{ENDS}]+[”’」』]*|(?:{_ATOM})+|[{ENDS}]+[”’」』]*|\n+"
 
 
+def running_sum(values: pl.Expr, restart: pl.Expr) -> pl.Expr:
+    """The sum of values up to each row, starting again on the rows where restart is true.
+
+    On rows already in group order this is values.cum_sum().over(group) by two scans: a window
+    evaluated group by group costs more than the work when the groups are small and many.
+    """
+    total = values.cum_sum()
+    return total - pl.when(restart).then(total - values).forward_fill()
+
+
 def pieces_with_offsets(
     frame: pl.DataFrame, text: str, pattern: str, keys: list[str]
 ) -> pl.DataFrame:
@@ -23,12 +33,17 @@ def pieces_with_offsets(
     running sum of piece lengths the offset of each piece.
     """
     return (
-        frame.select(*keys, piece=pl.col(text).str.extract_all(pattern))
+        frame.select(
+            *keys, piece=pl.col(text).str.extract_all(pattern), _text=pl.int_range(pl.len())
+        )
         .explode("piece", empty_as_null=False)
         .with_columns(length=pl.col("piece").str.len_chars())
-        .with_columns(
-            char_start=(pl.col("length").cum_sum() - pl.col("length")).over(keys),
-            piece_no=pl.int_range(pl.len()).over(keys),
+        .select(
+            *keys,
+            "piece",
+            "length",
+            char_start=running_sum(pl.col("length"), pl.col("_text").is_first_distinct())
+            - pl.col("length"),
         )
         .with_columns(char_end=pl.col("char_start") + pl.col("length"))
     )
