@@ -4,7 +4,9 @@ apart from everything else.
 
 Run as `python -m bench.build_run` with FAZHI_SOURCES, FAZHI_WAREHOUSE, DAGSTER_HOME and
 FAZHI_DAGSTER_STORAGE set; prints JSON: startup_seconds (imports, definitions, instance),
-run_seconds and run_cpu_seconds (the job, its worker processes included), steps_seconds (each step, from the run's own event log).
+run_seconds and run_cpu_seconds (the job, its worker processes included), steps_seconds (each
+step, from the run's own event log), stages_seconds (each per-report stage inside its step, and
+the corpus-wide tables, from their materializations).
 """
 
 from __future__ import annotations
@@ -45,11 +47,20 @@ def main() -> None:
         seconds, cpu = time.perf_counter() - began, cpu_seconds() - cpu_began
         steps: dict[str, float] = {}
         begun: dict[str, float] = {}
+        # Inside a step, the seconds each per-report stage or corpus-wide table took, as its
+        # materialization says.
+        stages: dict[str, float] = {}
         for entry in instance.all_logs(result.run_id):
             event = entry.dagster_event
             if event is None or event.step_key is None:
                 continue
-            if event.event_type_value == "STEP_START":
+            if event.event_type_value == "ASSET_MATERIALIZATION":
+                materialization = event.step_materialization_data.materialization
+                for name, value in materialization.metadata.items():
+                    if name.endswith("_seconds") and name != "segmentation_seconds":
+                        asset = materialization.asset_key.to_user_string()
+                        stages[f"{asset}/{name.removesuffix('_seconds')}"] = value.value
+            elif event.event_type_value == "STEP_START":
                 begun[event.step_key] = entry.timestamp
             elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
                 steps[event.step_key] = round(entry.timestamp - begun[event.step_key], 3)
@@ -62,6 +73,7 @@ def main() -> None:
                 "run_seconds": round(seconds, 3),
                 "run_cpu_seconds": round(cpu, 3),
                 "steps_seconds": dict(sorted(steps.items(), key=lambda item: -item[1])),
+                "stages_seconds": dict(sorted(stages.items(), key=lambda item: -item[1])),
             }
         )
     )

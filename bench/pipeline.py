@@ -221,12 +221,14 @@ def measure(reports: int, with_jieba: bool) -> dict:
         "build_seconds": seconds,
         "build_chars_per_second": round(chars / seconds),
         "steps_seconds": built["steps_seconds"],
+        "stages_seconds": built["stages_seconds"],
         "peak_rss_mb": built["peak_rss_mb"],
         "jieba_lcut_seconds": round(jieba_seconds, 2) if jieba_seconds else None,
         "jieba_lcut_chars_per_second": round(chars / jieba_seconds) if jieba_seconds else None,
         "pipeline_vs_jieba": round(jieba_seconds / seconds, 2) if jieba_seconds else None,
         "rerun_with_one_new_report_seconds": rerun["run_seconds"],
         "rerun_steps_seconds": rerun["steps_seconds"],
+        "rerun_stages_seconds": rerun["stages_seconds"],
         "cores": os.cpu_count(),
         "floor_seconds": the_floor["seconds"],
         "build_vs_floor": round(seconds / the_floor["seconds"], 2),
@@ -317,6 +319,10 @@ def print_size(figures: dict) -> None:
     print(
         "  slowest steps: "
         + ", ".join(f"{k} {v}s" for k, v in list(figures["steps_seconds"].items())[:6])
+    )
+    print(
+        "  inside them: "
+        + ", ".join(f"{k} {v}s" for k, v in list(figures["stages_seconds"].items())[:8])
     )
 
 

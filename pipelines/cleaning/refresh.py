@@ -98,6 +98,7 @@ def cleaning_metadata(
         "lines_dropped": dropped,
         "by_reason": by_reason,
         "candidate_chrome_documents_computed": cleaning.candidates.computed,
+        "candidate_chrome_seconds": round(cleaning.candidates.seconds, 3),
         "preview": markdown_preview(preview, rows=15, width=60),
         **refreshed_metadata(refreshed),
     }

@@ -77,10 +77,12 @@ def terms_tables(
 ) -> dict[str, dict[str, object]]:
     """Once the step has run: the cache pruned and the corpus-wide tables redone; returns the
     metadata of the terms, sentence_terms, vocabulary and keywords assets."""
+    started = time.perf_counter()
     prune_cache(conn, "work.term_texts")
     # The corpus-wide tables follow every change of the corpus, and are quick to redo.
     n_vocabulary = write_vocabulary(conn)
     n_keywords = write_keywords(conn)
+    corpus_wide = time.perf_counter() - started
     n_terms, n_sentence_terms = conn.execute(
         "SELECT (SELECT count(*) FROM terms), (SELECT count(*) FROM sentence_terms)"
     ).fetchone()
@@ -103,6 +105,8 @@ def terms_tables(
         "sentence_terms": {"dagster/row_count": n_sentence_terms},
         "vocabulary": {
             "dagster/row_count": n_vocabulary,
+            # With keywords: both are made again over the whole corpus at every change.
+            "corpus_wide_seconds": round(corpus_wide, 3),
             "preview": markdown_preview(vocabulary_preview, rows=15),
         },
         "keywords": {

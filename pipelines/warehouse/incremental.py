@@ -25,6 +25,7 @@ batch.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -102,14 +103,16 @@ class Refreshed:
     computed: int  # reports whose rows were made in this run
     reused: int  # reports whose rows were kept from an earlier run
     removed: int  # reports whose rows were deleted and not made again
+    seconds: float = 0.0  # spent on the stage: its keys, its deletions, making and storing rows
 
 
-def refreshed_metadata(refreshed: Refreshed) -> dict[str, int]:
+def refreshed_metadata(refreshed: Refreshed) -> dict[str, int | float]:
     """How a stage's run went, for its materialization's metadata."""
     return {
         "reports_computed": refreshed.computed,
         "reports_from_cache": refreshed.reused,
         "reports_removed": refreshed.removed,
+        "stage_seconds": round(refreshed.seconds, 3),
     }
 
 
@@ -300,30 +303,44 @@ def refresh_chain(
     earlier one's with versioned()).
     """
     conn.execute(STATE_DDL)
-    plans = [_prepare(conn, step.stage, step.keys) for step in steps]
+    seconds = [0.0] * len(steps)
+
+    def timed(index: int, started: float) -> None:
+        seconds[index] += time.perf_counter() - started
+
+    plans = []
+    for index, step in enumerate(steps):
+        started = time.perf_counter()
+        plans.append(_prepare(conn, step.stage, step.keys))
+        timed(index, started)
     reports = pl.concat([plan.todo.select("report_id") for plan in plans]).unique()
     batches = list(reports.sort("report_id").iter_slices(batch_reports))
     for batch in batches:
         made: dict[str, pl.DataFrame] = {}
-        for plan, step in zip(plans, steps, strict=True):
+        for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
+            started = time.perf_counter()
             mine = plan.todo.join(batch, on="report_id", how="semi")
             if mine.height:
                 outputs = step.compute(mine.select("report_id"), made)
                 _store(conn, plan.stage, mine, outputs)
                 made |= outputs
-    for plan, step in zip(plans, steps, strict=True):
+            timed(index, started)
+    for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
+        started = time.perf_counter()
         # Nothing to make, but the next stage reads these tables: make them, empty.
         if not all(table_exists(conn, table) for table in plan.stage.tables):
             _store(conn, plan.stage, plan.todo, step.compute(plan.todo.select("report_id"), {}))
         conn.execute("DELETE FROM work.stages_complete WHERE stage = ?", [plan.stage.name])
         conn.execute("INSERT INTO work.stages_complete VALUES (?)", [plan.stage.name])
+        timed(index, started)
     return [
         Refreshed(
             computed=plan.todo.height,
             reused=plan.kept.height,
             removed=plan.stored.join(plan.wanted, on="report_id", how="anti").height,
+            seconds=spent,
         )
-        for plan in plans
+        for plan, spent in zip(plans, seconds, strict=True)
     ]
 
 
