@@ -22,7 +22,8 @@ paired AS (
         lag(report_id) OVER w AS previous_report_id,
         report_id
     FROM figures
-    WINDOW w AS (PARTITION BY region, org_kind, indicator ORDER BY report_year)
+    -- report_id settles two reports of one body and year, so every query pairs the same.
+    WINDOW w AS (PARTITION BY region, org_kind, indicator ORDER BY report_year, report_id)
 )
 SELECT
     region,

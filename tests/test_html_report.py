@@ -381,3 +381,25 @@ def test_the_shortcomings_each_report_admits_side_by_side(report: Report) -> Non
     assert "一是法治意识和法治能力有待提高" in full
     assert not full.startswith("二、")
     assert cards.filter(has_text="没有单列").count() == 1
+
+
+def test_the_page_is_the_same_at_every_render_of_one_warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every list of the page is in a total order: two reports of one body and year (which
+    pair with the year before in marts.indicator_changes), and topic terms written about
+    exactly as much (法治思想 inside every 习近平法治思想), come the same way every time. At
+    2,000 reports the old orders gave another page at every render; this corpus is smaller,
+    so the test holds the orders rather than catching every way they could break."""
+    import duckdb
+
+    from bench.pipeline import write_corpus
+    from pipelines.marts.html_report import render_report
+
+    write_corpus(tmp_path / "sources", 400)
+    build = run_build(tmp_path / "sources", tmp_path / "warehouse" / "fazhi.duckdb", monkeypatch)
+    assert build.result.success
+    with duckdb.connect(str(build.warehouse), read_only=True) as conn:
+        # The minute it was made in aside.
+        pages = {re.sub(r"生成于 [\d: -]+", "", render_report(conn)) for _ in range(4)}
+    assert len(pages) == 1

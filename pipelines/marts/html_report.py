@@ -229,16 +229,9 @@ def bar_chart(
     )
 
 
-def heatmap(emphasis: pl.DataFrame, columns: list[str]) -> str:
-    """Terms down, reports across, shade by occurrences per 10,000 characters."""
-    terms = (
-        emphasis.group_by("term")
-        .agg(pl.col("per_10k_chars").sum())
-        .sort("per_10k_chars", "term", descending=[True, False])
-        .head(HEATMAP_TERMS)["term"]
-        .to_list()
-    )
-    shown = emphasis.filter(pl.col("term").is_in(terms) & pl.col("column").is_in(columns))
+def heatmap(shown: pl.DataFrame, terms: list[str], columns: list[str]) -> str:
+    """Terms down, reports across, shade by occurrences per 10,000 characters: shown holds the
+    cells (column, term, per_10k_chars) of the terms and columns given."""
     values = {
         (term, column): value
         for term, column, value in shown.select("term", "column", "per_10k_chars").iter_rows()
@@ -319,8 +312,8 @@ def coverage_table(coverage: pl.DataFrame, shown_reports: pl.DataFrame, links: d
         )
     rows = (
         in_table.join(shown_reports.select("report_id", "report_year", "org_name"), on="report_id")
+        .sort("indicator", "region", "report_year", "org_name", "report_id", nulls_last=True)
         .select("indicator", "indicator_name", "region", "report_year", "org_name", "figures")
-        .sort("indicator", "region", "report_year", "org_name")
     )
     return (
         f'<table class="coverage"><thead><tr><th>{bilingual("指标", "indicator")}</th>'
@@ -500,7 +493,11 @@ def source_html(row: dict) -> str:
 
 def evidence_list(figures: pl.DataFrame) -> str:
     items = []
-    for row in figures.sort("indicator", "region", "report_year").to_dicts():
+    # report_id and fact_no settle two reports of one region and year, for the same page each time.
+    ordered = figures.sort(
+        "indicator", "region", "report_year", "report_id", "fact_no", nulls_last=True
+    )
+    for row in ordered.to_dicts():
         sentence, start = row["sentence"], row["mark_start"]
         end = start + len(row["surface"])
         marked = f"{_e(sentence[:start])}<mark>{_e(sentence[start:end])}</mark>{_e(sentence[end:])}"
@@ -537,6 +534,23 @@ JOIN main.sentences AS s ON s.report_id = f.report_id AND s.sentence_no = f.sent
 JOIN main.reports AS r ON r.report_id = h.report_id
 """
 
+# The topic terms (domain dictionary terms) most written about over the whole corpus, in order.
+EMPHASIS_TERMS_SQL = """
+SELECT term
+FROM marts.term_emphasis
+WHERE list_contains($terms, term)
+GROUP BY term
+-- Rounded: a sum of floats differs in its last digits with the order it is added in.
+ORDER BY round(sum(per_10k_chars), 6) DESC, term
+LIMIT $top
+"""
+# Their cells in the columns (region and year) the page shows.
+EMPHASIS_CELLS_SQL = """
+SELECT concat(region, ' ', report_year) AS column, term, per_10k_chars
+FROM marts.term_emphasis
+WHERE list_contains($terms, term) AND list_contains($columns, concat(region, ' ', report_year))
+"""
+
 # The mandated parts and the deadline per report, from marts.report_compliance.
 COMPLIANCE_SQL = """
 SELECT region, parent_region, report_year, org_name,
@@ -567,22 +581,34 @@ ORDER BY p.parent_region NULLS LAST, p.region, p.report_year, p.org_name, p.repo
 """
 
 
+CHANGES_ORDER = ["region", "indicator", "report_year", "org_kind", "report_id"]
+
+
 def year_over_year(conn: duckdb.DuckDBPyConnection, figures: pl.DataFrame) -> pl.DataFrame:
     """marts.indicator_changes with both figures as written and their facts, for links."""
     changes = conn.execute(
-        "SELECT * FROM marts.indicator_changes "
-        "ORDER BY region, indicator, report_year, org_kind, report_id"
+        f"SELECT * FROM marts.indicator_changes ORDER BY {', '.join(CHANGES_ORDER)}"
     ).pl()
     keyed = figures.select("report_id", "indicator", "fact_no", "surface")
-    return changes.join(keyed, on=["report_id", "indicator"]).join(
-        keyed.rename(
-            {
-                "report_id": "previous_report_id",
-                "fact_no": "previous_fact_no",
-                "surface": "previous_surface",
-            }
-        ),
-        on=["previous_report_id", "indicator"],
+    # Joins keep no order: the mart's is restored, so the page is the same at every render.
+    return (
+        changes.join(keyed, on=["report_id", "indicator"])
+        .join(
+            keyed.rename(
+                {
+                    "report_id": "previous_report_id",
+                    "fact_no": "previous_fact_no",
+                    "surface": "previous_surface",
+                }
+            ),
+            on=["previous_report_id", "indicator"],
+        )
+        # Two reports of one body and year can each pair with the year before: the figures
+        # settle the order between them.
+        .sort(
+            [*CHANGES_ORDER, "previous_report_id", "fact_no", "previous_fact_no"],
+            nulls_last=True,
+        )
     )
 
 
@@ -603,16 +629,17 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
     ]
     indicators = conn.execute("SELECT indicator_id, name_zh, unit FROM main.indicators").fetchall()
     names = {indicator: (name, unit) for indicator, name, unit in indicators}
-    topic_terms = [word for word, _, tag in domain_words() if tag == DOMAIN_TAG]
-    emphasis = conn.execute(
-        "SELECT concat(region, ' ', report_year) AS column, term, per_10k_chars "
-        "FROM marts.term_emphasis WHERE list_contains($terms, term)",
-        {"terms": topic_terms},
-    ).pl()
     # term_emphasis is per region and year: a government and its departments share a column.
     shown_reports = reports.head(MAX_REPORTS_SHOWN)
     shown_ids = shown_reports["report_id"].to_list()
     columns = list(dict.fromkeys(_label(row) for row in shown_reports.to_dicts()))
+    # The terms are ranked over the whole corpus, but only the cells shown leave the database.
+    topics = {
+        "terms": [word for word, _, tag in domain_words() if tag == DOMAIN_TAG],
+        "top": HEATMAP_TERMS,
+    }
+    emphasis_terms = [term for (term,) in conn.execute(EMPHASIS_TERMS_SQL, topics).fetchall()]
+    emphasis = conn.execute(EMPHASIS_CELLS_SQL, {"terms": emphasis_terms, "columns": columns}).pl()
     coverage = conn.execute(
         "SELECT indicator, indicator_name, region, report_id, figures FROM marts.indicator_coverage"
     ).pl()
@@ -728,7 +755,7 @@ cannot be told.</span></p>
 <p class="note">每万字报告正文中出现的次数（marts.term_emphasis），列出写得最多的 {HEATMAP_TERMS} 个法治领域术语。
 <span class="en" lang="en">Occurrences per 10,000 characters of report text
 (marts.term_emphasis), for the {HEATMAP_TERMS} domain terms written about most.</span></p>
-{heatmap(emphasis, columns)}
+{heatmap(emphasis, emphasis_terms, columns)}
 
 <h2 id="coverage">{bilingual("各报告给出了哪些指标", "Which indicators each report states")}</h2>
 {more}{coverage_table(coverage, shown_reports, links)}
