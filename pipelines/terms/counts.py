@@ -212,13 +212,17 @@ def write_keywords(conn: duckdb.DuckDBPyConnection, top: int = KEYWORDS_PER_REPO
         """
         INSERT INTO keywords BY NAME
         WITH corpus AS (SELECT count(*) AS n_reports FROM work.term_totals),
+        -- Once per term, not once per report and term.
+        idf AS (
+            SELECT term, reports AS df,
+                   ln(1 + (n_reports - reports + 0.5) / (reports + 0.5)) AS idf
+            FROM vocabulary, corpus
+        ),
         scored AS (
-            SELECT k.report_id, k.term, k.n, v.reports AS df,
-                   k.n / t.total * ln(1 + (n_reports - v.reports + 0.5) / (v.reports + 0.5))
-                       AS tfidf
+            SELECT k.report_id, k.term, k.n, i.df, k.n / t.total * i.idf AS tfidf
             FROM work.keyword_terms k
-            JOIN vocabulary v USING (term)
-            JOIN work.term_totals t USING (report_id), corpus
+            JOIN idf i USING (term)
+            JOIN work.term_totals t USING (report_id)
         ),
         cut_off AS MATERIALIZED (
             SELECT report_id, list_min(max(tfidf, $top)) AS lowest FROM scored GROUP BY report_id
