@@ -5,6 +5,8 @@ SIGKILL, every wait synchronised on an event (a file appearing, a line printed).
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -120,3 +122,40 @@ def kill_group(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=HANG)
     assert process.returncode == -signal.SIGKILL
+
+
+@dataclass(frozen=True)
+class Traced:
+    """What a process printed and the system calls it made, one a line as strace writes them
+    (with -y, each file descriptor followed by its path)."""
+
+    calls: list[str]
+    stdout: str
+
+    def first(self, pattern: str) -> int:
+        """The index of the first call that matches pattern; fails the test if none does."""
+        found = next((i for i, call in enumerate(self.calls) if re.search(pattern, call)), None)
+        assert found is not None, f"no system call matches {pattern}"
+        return found
+
+
+def traced(code: str, args: list[str], syscalls: str, trace: Path) -> Traced:
+    """Run python code (sys.argv[1:] = args) in the project under strace, tracing the system
+    calls named (strace's -e trace=...); the test is skipped where strace is missing or may
+    not trace."""
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is not installed")
+    done = subprocess.run(
+        [
+            *(strace, "-f", "-qq", "-y", "-e", f"trace={syscalls}", "-o", str(trace)),
+            *(sys.executable, "-c", code, *args),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if "ptrace" in done.stderr:
+        pytest.skip(f"strace cannot trace here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    return Traced(trace.read_text(encoding="utf-8").splitlines(), done.stdout)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -15,10 +14,9 @@ import duckdb
 import pytest
 
 from pipelines.defs.runs import dead_runs
-from pipelines.settings import PROJECT_ROOT
 from pipelines.warehouse.tables import public_tables, table_ddl
 from tests.conftest import SEEDS, run_build
-from tests.processes import HANG, Deployment, kill_group, start, wait_for_file
+from tests.processes import HANG, Deployment, kill_group, start, traced, wait_for_file
 from tests.report_files import as_docx, as_pdf
 from tests.site_pages import Page, portal
 
@@ -139,38 +137,19 @@ def test_publishing_syncs_the_new_file_before_the_rename_and_the_folder_after(
 ) -> None:
     """Without both, a power cut after the rename can leave an empty or half-written file under
     the warehouse's name: seen in the system calls publishing makes (strace)."""
-    strace = shutil.which("strace")
-    if strace is None:
-        pytest.skip("strace is not installed")
     staging, target = tmp_path / "work" / "fazhi.duckdb", tmp_path / "warehouse" / "fazhi.duckdb"
     staging.parent.mkdir()
     with duckdb.connect(str(staging)) as conn:
         for name in public_tables():
             conn.execute(table_ddl(name))
-    trace = tmp_path / "trace.txt"
-    publishing = subprocess.run(
-        [
-            *(strace, "-f", "-qq", "-y", "-e", "trace=fsync,rename", "-o", str(trace)),
-            sys.executable,
-            "-c",
-            "import sys; from pathlib import Path; from pipelines.warehouse.publish import publish; "
-            "publish(Path(sys.argv[1]), Path(sys.argv[2]))",
-            *(str(staging), str(target)),
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
+    publishing = traced(
+        "import sys; from pathlib import Path; from pipelines.warehouse.publish import publish; "
+        "publish(Path(sys.argv[1]), Path(sys.argv[2]))",
+        [str(staging), str(target)],
+        "fsync,rename",
+        tmp_path / "trace.txt",
     )
-    if "ptrace" in publishing.stderr:
-        pytest.skip(f"strace cannot trace here: {publishing.stderr.strip()}")
-    assert publishing.returncode == 0, publishing.stderr
-    calls = trace.read_text(encoding="utf-8").splitlines()
-
-    def first(pattern: str) -> int:
-        found = next((i for i, call in enumerate(calls) if re.search(pattern, call)), None)
-        assert found is not None, f"no system call matches {pattern}"
-        return found
-
+    first = publishing.first
     building = rf"{re.escape(str(target.parent))}/\.fazhi\.duckdb\.\w+\.building"
     renamed = first(rf'rename\("{building}", "{re.escape(str(target))}"\) = 0')
     assert first(rf"fsync\(\d+<{building}>") < renamed

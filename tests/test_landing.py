@@ -6,9 +6,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +13,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.landing.sources import land_corpus
 from pipelines.landing.store import ContentStore
-from pipelines.settings import PROJECT_ROOT
+from tests.processes import traced
 
 
 def test_files_land_once_and_first_arrivals_are_logged(tmp_path: Path) -> None:
@@ -97,40 +94,22 @@ def test_landing_syncs_each_new_object_before_naming_it_and_never_the_whole_disk
     """Seen in the system calls landing makes (strace): every new object's bytes are synced
     before the rename that names it, its folder after, and no sync() flushes every file system
     of the machine."""
-    strace = shutil.which("strace")
-    if strace is None:
-        pytest.skip("strace is not installed")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     texts = {f"r{n}.txt": f"第{n}份法治政府建设报告".encode() for n in range(3)}
     for name, data in texts.items():
         (corpus / name).write_bytes(data)
     store = tmp_path / "store"
-    trace = tmp_path / "trace.txt"
-    landing = subprocess.run(
-        [
-            *(strace, "-f", "-qq", "-y", "-e", "trace=fsync,rename,sync,syncfs", "-o", str(trace)),
-            sys.executable,
-            "-c",
-            "import sys; from pathlib import Path; from pipelines.landing.sources import land_corpus; "
-            "from pipelines.landing.store import ContentStore; "
-            "land_corpus(Path(sys.argv[1]), ContentStore(Path(sys.argv[2])))",
-            *(str(corpus), str(store)),
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
+    landing = traced(
+        "import sys; from pathlib import Path; from pipelines.landing.sources import land_corpus; "
+        "from pipelines.landing.store import ContentStore; "
+        "land_corpus(Path(sys.argv[1]), ContentStore(Path(sys.argv[2])))",
+        [str(corpus), str(store)],
+        "fsync,rename,sync,syncfs",
+        tmp_path / "trace.txt",
     )
-    if "ptrace" in landing.stderr:
-        pytest.skip(f"strace cannot trace here: {landing.stderr.strip()}")
-    assert landing.returncode == 0, landing.stderr
-    calls = trace.read_text(encoding="utf-8").splitlines()
-    assert not [call for call in calls if re.search(r"\b(sync|syncfs)\(", call)]
-
-    def first(pattern: str) -> int:
-        found = next((i for i, call in enumerate(calls) if re.search(pattern, call)), None)
-        assert found is not None, f"no system call matches {pattern}"
-        return found
+    assert not [call for call in landing.calls if re.search(r"\b(sync|syncfs)\(", call)]
+    first = landing.first
 
     for data in texts.values():
         sha256 = hashlib.sha256(data).hexdigest()
@@ -143,9 +122,6 @@ def test_landing_syncs_each_new_object_before_naming_it_and_never_the_whole_disk
 def test_files_unchanged_since_the_last_landing_are_not_read_again(tmp_path: Path) -> None:
     """With the hash index, the second landing opens only the file that changed (strace), and a
     change that keeps the size and the modification time is still seen."""
-    strace = shutil.which("strace")
-    if strace is None:
-        pytest.skip("strace is not installed")
     corpus, store, index = tmp_path / "corpus", tmp_path / "store", tmp_path / "hashes.json"
     corpus.mkdir()
     for name in ("a.txt", "b.txt"):
@@ -158,20 +134,8 @@ def test_files_unchanged_since_the_last_landing_are_not_read_again(tmp_path: Pat
     )
 
     def landing() -> tuple[list[str], dict[str, str]]:
-        trace = tmp_path / "trace.txt"
-        done = subprocess.run(
-            [
-                *(strace, "-f", "-qq", "-e", "trace=openat", "-o", str(trace)),
-                *(sys.executable, "-c", land, str(corpus), str(store), str(index)),
-            ],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-        )
-        if "ptrace" in done.stderr:
-            pytest.skip(f"strace cannot trace here: {done.stderr.strip()}")
-        assert done.returncode == 0, done.stderr
-        opened = re.findall(rf'"{re.escape(str(corpus))}/([^"]+)"', trace.read_text())
+        done = traced(land, [str(corpus), str(store), str(index)], "openat", tmp_path / "trace.txt")
+        opened = re.findall(rf'"{re.escape(str(corpus))}/([^"]+)"', "\n".join(done.calls))
         return opened, json.loads(done.stdout)
 
     opened, first = landing()
