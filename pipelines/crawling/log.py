@@ -4,13 +4,12 @@ fetcher and the page parsers."""
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.landing.store import ContentStore
+from pipelines.landing.store import ContentStore, read_log
 
 OUTCOME_SCHEMA = {
     "crawl_started_at": pl.String,
@@ -44,9 +43,4 @@ class CrawlLog:
 
     def read(self) -> pl.DataFrame:
         """Every row logged; a line cut short by a killed crawl is skipped."""
-        if not self.path.exists():
-            return pl.DataFrame(schema=OUTCOME_SCHEMA)
-        complete = [line for line in self.path.read_bytes().splitlines() if line.endswith(b"}")]
-        if not complete:
-            return pl.DataFrame(schema=OUTCOME_SCHEMA)
-        return pl.read_ndjson(io.BytesIO(b"\n".join(complete)), schema=OUTCOME_SCHEMA)
+        return read_log(self.path, OUTCOME_SCHEMA)

@@ -37,6 +37,16 @@ class Arrival:
     origin: str
 
 
+def read_log(path: Path, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The rows of an append-only log of JSON lines (empty if there is none yet); a last line
+    cut short by a killed run is skipped."""
+    lines = path.read_bytes().splitlines() if path.exists() else []
+    complete = [line for line in lines if line.endswith(b"}")]
+    if not complete:
+        return pl.DataFrame(schema=schema)
+    return pl.read_ndjson(io.BytesIO(b"\n".join(complete)), schema=schema)
+
+
 class ContentStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -60,14 +70,7 @@ class ContentStore:
 
     def arrivals(self) -> pl.DataFrame:
         """Every arrival ever logged; a line cut short by a killed run is skipped."""
-        if not self.log.exists():
-            return pl.DataFrame(schema=ARRIVAL_SCHEMA)
-        complete = [line for line in self.log.read_bytes().splitlines() if line.endswith(b"}")]
-        if not complete:
-            return pl.DataFrame(schema=ARRIVAL_SCHEMA)
-        raw = pl.read_ndjson(
-            io.BytesIO(b"\n".join(complete)), schema=ARRIVAL_SCHEMA | {"arrived_at": pl.String}
-        )
+        raw = read_log(self.log, ARRIVAL_SCHEMA | {"arrived_at": pl.String})
         return raw.with_columns(
             pl.col("arrived_at").str.to_datetime(time_zone="UTC", time_unit="us")
         )
