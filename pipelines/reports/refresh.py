@@ -53,7 +53,7 @@ def reports_step(
     return Step(REPORTS, keys, build)
 
 
-def reports_metadata(
+def reports_tables(
     conn: duckdb.DuckDBPyConnection,
     files: pl.DataFrame,
     refreshed: Refreshed,

@@ -18,7 +18,7 @@ from pipelines.defs.resources import CorpusResource
 from pipelines.facts.refresh import facts_metadata, facts_step
 from pipelines.reading.documents import first_names
 from pipelines.reading.refresh import refresh_documents
-from pipelines.reports.refresh import reports_metadata, reports_step
+from pipelines.reports.refresh import reports_step, reports_tables
 from pipelines.structure.refresh import structure_metadata, structure_step
 from pipelines.terms.refresh import terms_step, terms_tables
 from pipelines.warehouse.incremental import BATCH_REPORTS, refresh_chain
@@ -163,7 +163,7 @@ def report_tables(
             conn, [cleaning.step, reports_step(conn, contents, cleaning.step.keys)]
         )
         made["boilerplate"] = cleaning_metadata(conn, cleaning, cleaned)
-        made |= reports_metadata(conn, files, reported, warn)
+        made |= reports_tables(conn, files, reported, warn)
         keys = conn.execute("SELECT report_id, key FROM work.structure_keys").pl()
         terms = terms_step(conn, keys)
         # Terms take the most memory per report: batches half the usual size.
