@@ -1,0 +1,75 @@
+"""The project's Dagster storage (pipelines/defs/storage.py): the event log keeps its SQLite
+files open between events, and still every other process (the webserver, the daemon, the next
+build) reads each event a run wrote, also after the storage was wiped."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines.defs.storage import KEPT_ENGINES, KeptEngineEventLogStorage
+from pipelines.settings import PROJECT_ROOT
+
+EVENTS_LOGGED = 40
+
+
+@dg.op
+def chatty(context: dg.OpExecutionContext) -> None:
+    for number in range(EVENTS_LOGGED):
+        context.log.info(f"event {number}")
+
+
+@dg.job
+def chatty_job() -> None:
+    chatty()
+
+
+# As the webserver reads a run: a process of its own, with the project's instance.
+COUNT_EVENTS = """
+import sys
+import dagster as dg
+with dg.DagsterInstance.get() as instance:
+    print(len(instance.all_logs(sys.argv[1])))
+"""
+
+
+def events_seen_elsewhere(run_id: str) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", COUNT_EVENTS, run_id],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+    )
+    return int(done.stdout.strip().splitlines()[-1])
+
+
+def test_every_event_a_run_writes_is_read_by_another_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
+    monkeypatch.setenv("FAZHI_DAGSTER_STORAGE", str(tmp_path))
+    with dg.DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        assert isinstance(storage, KeptEngineEventLogStorage)
+        runs = []
+        for _ in range(KEPT_ENGINES + 2):
+            result = chatty_job.execute_in_process(instance=instance)
+            assert result.success
+            runs.append(result.run_id)
+        written = len(instance.all_logs(runs[-1]))
+        assert written > EVENTS_LOGGED
+        # Read while this process still holds the run's file open.
+        assert events_seen_elsewhere(runs[-1]) == written
+        # Runs older than the files kept open are read again from their files.
+        assert len(storage._engines) <= KEPT_ENGINES
+        assert len(instance.all_logs(runs[0])) == written
+        # Wiped, the storage sets its files up again for the next run.
+        instance.wipe()
+        after = chatty_job.execute_in_process(instance=instance)
+        assert len(instance.all_logs(after.run_id)) == written
+        assert events_seen_elsewhere(after.run_id) == written
