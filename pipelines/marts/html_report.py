@@ -522,13 +522,22 @@ def evidence_list(figures: pl.DataFrame) -> str:
     return f'<ol class="evidence">{"".join(items)}</ol>'
 
 
-# Every headline figure with what its evidence entry shows: the figure as written, where it
-# stands in its sentence, and the report's issuing body, source and publication date.
+# The headline figures the page shows, with what its evidence entry shows: the figure as
+# written, where it stands in its sentence, and the report's issuing body, source and
+# publication date. Shown are each indicator's $top largest (the charts) and every figure of
+# $reports (the tables, and the earlier reports their changes compare with); only these are
+# joined to their sentences. indicator_total counts every report's figure of the indicator.
 FIGURES_SQL = """
+WITH picked AS (
+    SELECT *, count(*) OVER (PARTITION BY indicator) AS indicator_total
+    FROM marts.headline_figures
+    QUALIFY row_number() OVER (PARTITION BY indicator ORDER BY value DESC, report_id) <= $top
+        OR list_contains($reports, report_id)
+)
 SELECT h.*, f.surface, f.char_start - s.char_start AS mark_start,
        r.published_date, r.source_name, r.source_url,
        coalesce(r.source_url, r.source_name) AS source
-FROM marts.headline_figures AS h
+FROM picked AS h
 JOIN main.facts AS f USING (report_id, fact_no)
 JOIN main.sentences AS s ON s.report_id = f.report_id AND s.sentence_no = f.sentence_no
 JOIN main.reports AS r ON r.report_id = h.report_id
@@ -584,11 +593,9 @@ ORDER BY p.parent_region NULLS LAST, p.region, p.report_year, p.org_name, p.repo
 CHANGES_ORDER = ["region", "indicator", "report_year", "org_kind", "report_id"]
 
 
-def year_over_year(conn: duckdb.DuckDBPyConnection, figures: pl.DataFrame) -> pl.DataFrame:
-    """marts.indicator_changes with both figures as written and their facts, for links."""
-    changes = conn.execute(
-        f"SELECT * FROM marts.indicator_changes ORDER BY {', '.join(CHANGES_ORDER)}"
-    ).pl()
+def year_over_year(changes: pl.DataFrame, figures: pl.DataFrame) -> pl.DataFrame:
+    """Changes (rows of marts.indicator_changes) with both figures as written and their facts,
+    for links."""
     keyed = figures.select("report_id", "indicator", "fact_no", "surface")
     # Joins keep no order: the mart's is restored, so the page is the same at every render.
     return (
@@ -619,7 +626,6 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
         "FROM marts.report_overview "
         "ORDER BY parent_region NULLS LAST, region, report_year, org_name, report_id"
     ).pl()
-    figures = conn.execute(FIGURES_SQL).pl()
     matrix_columns = [
         name
         for (name,) in conn.execute(
@@ -632,6 +638,20 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
     # term_emphasis is per region and year: a government and its departments share a column.
     shown_reports = reports.head(MAX_REPORTS_SHOWN)
     shown_ids = shown_reports["report_id"].to_list()
+    # Every change is in marts.indicator_changes: the page shows those of the reports its tables
+    # show, and says how many it left out.
+    all_changes = conn.execute(
+        f"SELECT * FROM marts.indicator_changes ORDER BY {', '.join(CHANGES_ORDER)}"
+    ).pl()
+    shown_changes = all_changes.filter(pl.col("report_id").is_in(shown_ids))
+    # Only the figures the page shows leave the database.
+    figures = conn.execute(
+        FIGURES_SQL,
+        {
+            "top": MAX_REPORTS_SHOWN,
+            "reports": [*shown_ids, *shown_changes["previous_report_id"].unique().sort()],
+        },
+    ).pl()
     columns = list(dict.fromkeys(_label(row) for row in shown_reports.to_dicts()))
     # The terms are ranked over the whole corpus, but only the cells shown leave the database.
     topics = {
@@ -641,13 +661,13 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
     emphasis_terms = [term for (term,) in conn.execute(EMPHASIS_TERMS_SQL, topics).fetchall()]
     emphasis = conn.execute(EMPHASIS_CELLS_SQL, {"terms": emphasis_terms, "columns": columns}).pl()
     coverage = conn.execute(
-        "SELECT indicator, indicator_name, region, report_id, figures FROM marts.indicator_coverage"
+        "SELECT indicator, indicator_name, region, report_id, figures "
+        "FROM marts.indicator_coverage WHERE list_contains($shown, report_id)",
+        {"shown": shown_ids},
     ).pl()
     compliance = conn.execute(COMPLIANCE_SQL, {"shown": shown_ids}).pl()
     shortcomings = conn.execute(SHORTCOMINGS_SQL, {"shown": shown_ids}).pl()
-    # The changes of the reports the tables show: every change is in marts.indicator_changes.
-    all_changes = year_over_year(conn, figures)
-    changes = all_changes.filter(pl.col("report_id").is_in(shown_ids))
+    changes = year_over_year(shown_changes, figures)
     # The page lists the evidence of what it shows, so it stays small for any corpus: the
     # charted figures, the figures of the reports in the coverage table, and both figures of
     # each year-over-year change.
@@ -675,7 +695,7 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
             "indicator", "report_id", "fact_no"
         ).iter_rows()
     }
-    totals = dict(figures.group_by("indicator").len().iter_rows())
+    totals = dict(figures.select("indicator", "indicator_total").unique().iter_rows())
     by_indicator = bars.partition_by("indicator", as_dict=True)
     colours = year_colours(reports["report_year"].to_list())
     charts = [
