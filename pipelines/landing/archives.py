@@ -140,12 +140,12 @@ def unpack(data: bytes, depth: int = 1, budget: Budget | None = None) -> list[Me
 
 
 def archive_members(
-    store: ContentStore, inputs: list[tuple[str, str]], now: str
-) -> list[tuple[str, str]]:
+    store: ContentStore, inputs: list[tuple[str, str]], now: str, known: set[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], list[Arrival]]:
     """Land the files of every archive among inputs (source_name, sha256): each goes into the
-    store and, the first time its name brings these bytes, into the arrivals log. Returns
-    (archive!member, sha256) for every file unpacked."""
-    known = store.known_arrivals()
+    store and, the first time its name brings these bytes (not among known pairs), into the
+    arrivals log. Returns (archive!member, sha256) for every file unpacked, and the arrivals
+    logged."""
     found: list[tuple[str, str]] = []
     arrivals: list[Arrival] = []
     with store.batch() as batch:
@@ -166,4 +166,4 @@ def archive_members(
                 if (name, member_sha) not in known:
                     arrivals.append(Arrival(name, member_sha, len(member.data), now, ORIGIN))
     store.record(arrivals)
-    return found
+    return found, arrivals

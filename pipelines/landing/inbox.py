@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
-from pipelines.landing.listing import corpus_files, signature
+from pipelines.landing.listing import Listing, list_corpus, signature
 
 
 def inbox_fingerprint(root: Path) -> tuple[str, int]:
     """(fingerprint, file count): the fingerprint changes when a file arrives, goes or changes
     (name, size, modification or change time), without reading any file."""
     digest = hashlib.sha256()
-    files = corpus_files(root) if root.is_dir() else []
-    for path in files:
-        digest.update(f"{path.relative_to(root).as_posix()}\t{signature(path.stat())}\n".encode())
-    return digest.hexdigest()[:16], len(files)
+    listing = list_corpus(root) if root.is_dir() else Listing([], [], [])
+    for path, name in zip(listing.files, listing.names, strict=True):
+        digest.update(f"{name}\t{signature(os.stat(path))}\n".encode())
+    return digest.hexdigest()[:16], len(listing.files)

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import polars as pl
 
 from pipelines.fault_injection import pause_at
-from pipelines.landing.archives import archive_members
+from pipelines.landing.archives import ZIP_STARTS, archive_members
 from pipelines.landing.listing import Listing, list_corpus, signature
-from pipelines.landing.store import Arrival, ContentStore, utc_now
+from pipelines.landing.store import (
+    Arrival,
+    ContentStore,
+    arrivals_frame,
+    latest_crawl,
+    utc_now,
+)
 
 LANDING_REJECTION_SCHEMA = {
     "source_name": pl.String,
@@ -22,8 +29,9 @@ LANDING_REJECTION_SCHEMA = {
 
 class HashIndex:
     """The sha256 of each corpus file as of the last landing, with the file's signature then:
-    size, modification and change times (ns) and inode, as git tells unchanged files. A file
-    whose signature is the same is not read and hashed again; any write changes its change
+    size, modification and change times (ns) and inode, as git tells unchanged files, and
+    whether its bytes start as a zip's do. A file whose signature is the same is not read and
+    hashed again, nor opened to see whether it is an archive; any write changes its change
     time, even one that keeps size and modification time. Kept beside the working database;
     lost, every file is read once more. Entries are saved only after the objects they name are
     stored and their arrivals logged."""
@@ -38,12 +46,15 @@ class HashIndex:
                 self.known = {}
         self.seen: dict[str, list] = {}
 
-    def sha256(self, name: str, signature: list[int]) -> str | None:
+    def lookup(self, name: str, signature: list[int]) -> tuple[str, bool] | None:
+        """(sha256, starts like a zip) of the file if its signature is the one last seen."""
         entry = self.known.get(name)
-        return entry[-1] if entry is not None and entry[:-1] == signature else None
+        if entry is None or len(entry) != len(signature) + 2 or entry[:-2] != signature:
+            return None
+        return entry[-2], entry[-1]
 
-    def saw(self, name: str, signature: list[int], sha256: str) -> None:
-        self.seen[name] = [*signature, sha256]
+    def saw(self, name: str, signature: list[int], sha256: str, zip_like: bool) -> None:
+        self.seen[name] = [*signature, sha256, zip_like]
 
     def save(self) -> None:
         if self.path is None:
@@ -78,9 +89,14 @@ def land_corpus(
     """
     if listing is None:
         listing = list_corpus(root)
-    known_pairs = store.known_arrivals()
+    # The arrivals log, read once: what landing adds to it is kept beside.
+    logged = store.arrivals()
+    known_pairs = set(zip(logged["source_name"], logged["sha256"], strict=True))
+    stored = store.stored()
     now = utc_now()
     current: list[tuple[str, str]] = []
+    # Inputs whose bytes start as a zip's: only these can be archives to unpack.
+    zip_like: list[tuple[str, str]] = []
     arrivals: list[Arrival] = []
     rejected = [
         (
@@ -93,29 +109,36 @@ def land_corpus(
     ]
     index = HashIndex(hashes)
     with store.batch() as batch:
-        for path in listing.files:
-            name = path.relative_to(root).as_posix()
+        for path, name in zip(listing.files, listing.names, strict=True):
             try:
                 # Taken before the bytes are read: a write after it shows at the next landing.
-                seen = signature(path.stat())
-                sha256, size = index.sha256(name, seen), seen[0]
-                if sha256 is None or not store.object_path(sha256).exists():
+                seen = signature(os.stat(path))
+                known = index.lookup(name, seen)
+                if known is not None and known[0] in stored:
+                    (sha256, starts_zip), size = known, seen[0]
+                else:
                     data = path.read_bytes()
                     sha256, size = batch.put(data), len(data)
+                    starts_zip = data.startswith(ZIP_STARTS)
             except OSError as error:
                 rejected.append((name, None, "landing", f"cannot read: {cannot_read(error)}"))
                 continue
-            index.saw(name, seen, sha256)
+            index.saw(name, seen, sha256, starts_zip)
             current.append((name, sha256))
+            if starts_zip:
+                zip_like.append((name, sha256))
             if (name, sha256) not in known_pairs:
                 arrivals.append(Arrival(name, sha256, size, now, "file"))
     pause_at("landing.stored")
     store.record(arrivals)
     index.save()
-    crawled = store.latest_crawl()
-    current += archive_members(store, [*current, *crawled.iter_rows()], now)
+    crawled = latest_crawl(logged)
+    members, member_arrivals = archive_members(
+        store, [*zip_like, *crawled.iter_rows()], now, known_pairs
+    )
+    current += members
     first_arrivals = (
-        store.arrivals()
+        pl.concat([logged, arrivals_frame([*arrivals, *member_arrivals])])
         .group_by("source_name", "sha256")
         .agg(pl.col("size").first(), pl.col("arrived_at").min(), pl.col("origin").first())
     )

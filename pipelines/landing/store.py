@@ -47,6 +47,30 @@ def read_log(path: Path, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.read_ndjson(io.BytesIO(b"\n".join(complete)), schema=schema)
 
 
+def _with_times(raw: pl.DataFrame) -> pl.DataFrame:
+    return raw.with_columns(pl.col("arrived_at").str.to_datetime(time_zone="UTC", time_unit="us"))
+
+
+def arrivals_frame(arrivals: Iterable[Arrival]) -> pl.DataFrame:
+    """Arrivals as the log's rows read back would be."""
+    return _with_times(
+        pl.DataFrame(
+            [asdict(arrival) for arrival in arrivals],
+            schema=ARRIVAL_SCHEMA | {"arrived_at": pl.String},
+        )
+    )
+
+
+def latest_crawl(arrivals: pl.DataFrame) -> pl.DataFrame:
+    """source_name, sha256: every URL the crawler landed, at the version it last fetched."""
+    return (
+        arrivals.filter(pl.col("origin") == "crawl")
+        .sort("arrived_at")
+        .group_by("source_name")
+        .agg(pl.col("sha256").last())
+    )
+
+
 class ContentStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -55,6 +79,19 @@ class ContentStore:
 
     def object_path(self, sha256: str) -> Path:
         return self.objects / sha256[:2] / sha256
+
+    def stored(self) -> set[str]:
+        """The sha256 of every object in the store, from its folders' entries: one listing per
+        folder instead of a look-up per object."""
+        if not self.objects.is_dir():
+            return set()
+        return {
+            entry.name
+            for folder in os.scandir(self.objects)
+            if folder.is_dir()
+            for entry in os.scandir(folder.path)
+            if not entry.name.startswith(".")
+        }
 
     def read(self, sha256: str) -> bytes:
         return self.object_path(sha256).read_bytes()
@@ -70,20 +107,7 @@ class ContentStore:
 
     def arrivals(self) -> pl.DataFrame:
         """Every arrival ever logged; a line cut short by a killed run is skipped."""
-        raw = read_log(self.log, ARRIVAL_SCHEMA | {"arrived_at": pl.String})
-        return raw.with_columns(
-            pl.col("arrived_at").str.to_datetime(time_zone="UTC", time_unit="us")
-        )
-
-    def latest_crawl(self) -> pl.DataFrame:
-        """source_name, sha256: every URL the crawler landed, at the version it last fetched."""
-        return (
-            self.arrivals()
-            .filter(pl.col("origin") == "crawl")
-            .sort("arrived_at")
-            .group_by("source_name")
-            .agg(pl.col("sha256").last())
-        )
+        return _with_times(read_log(self.log, ARRIVAL_SCHEMA | {"arrived_at": pl.String}))
 
     def known_arrivals(self) -> set[tuple[str, str]]:
         """Every (source_name, sha256) pair logged so far: a name bringing bytes it brought
