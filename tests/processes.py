@@ -132,9 +132,13 @@ class Traced:
     calls: list[str]
     stdout: str
 
-    def first(self, pattern: str) -> int:
-        """The index of the first call that matches pattern; fails the test if none does."""
-        found = next((i for i, call in enumerate(self.calls) if re.search(pattern, call)), None)
+    def first(self, pattern: str, after: int = -1) -> int:
+        """The index of the first call after the one at index after that matches pattern;
+        fails the test if none does."""
+        found = next(
+            (i for i, call in enumerate(self.calls) if i > after and re.search(pattern, call)),
+            None,
+        )
         assert found is not None, f"no system call matches {pattern}"
         return found
 

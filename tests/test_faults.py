@@ -132,25 +132,52 @@ def test_each_bad_input_gets_its_outcome_and_the_rest_is_published(
     assert {seed.name for seed in SEEDS.glob("*.txt")} <= reports.keys()
 
 
-def test_publishing_syncs_the_new_file_before_the_rename_and_the_folder_after(
+# Two publications of a working database (argv 1, its work catalog argv 3) as argv 2.
+PUBLISH_TWICE = """
+import sys
+from pathlib import Path
+import duckdb
+from pipelines.warehouse.publish import publish
+staging, target, work = map(Path, sys.argv[1:])
+with duckdb.connect(str(staging)) as conn:
+    conn.execute(f"ATTACH '{work}' AS work")
+    conn.execute("CREATE TABLE work.stage_keys (stage VARCHAR, report_id VARCHAR, key VARCHAR)")
+    conn.execute("CHECKPOINT")
+    publish(conn, staging, target)
+    publish(conn, staging, target)
+"""
+
+
+def test_publishing_syncs_the_new_file_before_the_swap_and_the_folder_after(
     tmp_path: Path,
 ) -> None:
-    """Without both, a power cut after the rename can leave an empty or half-written file under
-    the warehouse's name: seen in the system calls publishing makes (strace)."""
+    """Without both, a power cut after the rename (the first publication) or the exchange of
+    names (the next ones) can leave an empty or half-written file under the warehouse's name:
+    seen in the system calls publishing makes (strace)."""
     staging, target = tmp_path / "work" / "fazhi.duckdb", tmp_path / "warehouse" / "fazhi.duckdb"
     staging.parent.mkdir()
     with duckdb.connect(str(staging)) as conn:
         for name in public_tables():
             conn.execute(table_ddl(name))
     publishing = traced(
-        "import sys; from pathlib import Path; from pipelines.warehouse.publish import publish; "
-        "publish(Path(sys.argv[1]), Path(sys.argv[2]))",
-        [str(staging), str(target)],
-        "fsync,rename",
+        PUBLISH_TWICE,
+        [str(staging), str(target), str(staging.with_name("work.duckdb"))],
+        "fsync,rename,renameat2",
         tmp_path / "trace.txt",
     )
     first = publishing.first
-    building = rf"{re.escape(str(target.parent))}/\.fazhi\.duckdb\.\w+\.building"
-    renamed = first(rf'rename\("{building}", "{re.escape(str(target))}"\) = 0')
+    folder, published = re.escape(str(target.parent)), re.escape(str(target))
+    standby = rf"{folder}/\.fazhi\.duckdb\.standby"
+    building = rf"{folder}/\.fazhi\.duckdb\.\w+\.building"
+    here = "AT_FDCWD(?:<[^>]*>)?"
+    # The first publication: the standby made and synced, a copy of it renamed into place.
+    renamed = first(rf'rename\("{building}", "{published}"\) = 0')
+    assert first(rf"fsync\(\d+<{standby}>") < renamed
     assert first(rf"fsync\(\d+<{building}>") < renamed
-    assert first(rf"fsync\(\d+<{re.escape(str(target.parent))}>") > renamed
+    assert first(rf"fsync\(\d+<{folder}>", after=renamed) > renamed
+    # The second: the standby brought up to date and synced, then the names exchanged.
+    exchanged = first(
+        rf'renameat2\({here}, "{standby}", {here}, "{published}", RENAME_EXCHANGE\) = 0'
+    )
+    assert first(rf"fsync\(\d+<{standby}>", after=renamed) < exchanged
+    assert first(rf"fsync\(\d+<{folder}>", after=exchanged) > exchanged

@@ -32,7 +32,8 @@ POINTS = {
     "facts.rows_written": "facts: a batch's facts in, their keys not",
     "terms.rows_written": "terms: a batch's terms in, their work rows and keys not",
     "invariants.rows_written": "quality: a batch's invariants checked, findings and keys not in",
-    "publish.copied": "publish: the new file copied and synced, not yet renamed",
+    "publish.standby_changing": "publish: the standby half brought up to date, not committed",
+    "publish.copied": "publish: the standby complete and synced, not yet swapped in",
 }
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS, run_build
+from pipelines.warehouse.publish import standby_path
+from tests.conftest import SEEDS, comparable_tables, run_build
 
 READER = textwrap.dedent(
     """
@@ -66,3 +67,74 @@ def test_a_run_publishes_while_a_reader_holds_the_old_file(
         reader.wait(timeout=30)
     leftovers = [p.name for p in warehouse.parent.iterdir() if p.name.endswith(".building")]
     assert leftovers == []
+
+
+def test_a_reader_holding_the_file_to_be_updated_makes_the_run_copy_a_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publishing updates the file published before the current one (the standby) and swaps
+    the two names; a reader still holding that file keeps it, and the run copies a new one."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for seed in seeds[:2]:
+        shutil.copy(seed, sources)
+    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
+    standby = standby_path(warehouse)
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    held = warehouse.stat().st_ino
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(warehouse)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        reader.stdin.write("count\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "2"
+        # Updated in place and swapped in: the file published is the standby of before, and
+        # the one the reader holds is the standby now.
+        shutil.copy(seeds[2], sources)
+        updated = standby.stat().st_ino
+        assert run_build(sources, warehouse, monkeypatch).result.success
+        assert (warehouse.stat().st_ino, standby.stat().st_ino) == (updated, held)
+        # The reader holds the standby: it is not touched, a new copy is published.
+        shutil.copy(seeds[3], sources)
+        assert run_build(sources, warehouse, monkeypatch).result.success
+        assert warehouse.stat().st_ino not in (updated, held)
+        reader.stdin.write("count\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "2"
+        reader.stdin.write("reconnect\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "4"
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
+    # Once the reader is gone, the next build updates the standby again.
+    shutil.copy(seeds[4], sources)
+    updated = standby.stat().st_ino
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    assert warehouse.stat().st_ino == updated
+    from_scratch = tmp_path / "from_scratch" / "fazhi.duckdb"
+    assert run_build(sources, from_scratch, monkeypatch).result.success
+    assert comparable_tables(warehouse) == comparable_tables(from_scratch)
+
+
+def test_a_damaged_standby_is_copied_anew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A standby DuckDB cannot open (overwritten by something else) does not stop publishing:
+    the run copies a new one from the working database."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    shutil.copy(seeds[0], sources)
+    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    standby = standby_path(warehouse)
+    standby.write_bytes(b"not a database" * 1000)
+    shutil.copy(seeds[1], sources)
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    from_scratch = tmp_path / "from_scratch" / "fazhi.duckdb"
+    assert run_build(sources, from_scratch, monkeypatch).result.success
+    assert comparable_tables(warehouse) == comparable_tables(from_scratch)

@@ -1,12 +1,26 @@
-"""Publishing: copy the working database to a fresh warehouse file and swap it in atomically.
+"""Publishing: bring a second warehouse file up to the working database and swap it in
+atomically.
 
 Readers (BI tools, `duckdb -readonly`) never see a half-built warehouse: the new file is
-complete and verified before one rename puts it in place. A reader holding the old file keeps
-its snapshot until it reconnects, and does not block the run.
+complete, checked and on the disk before one atomic exchange of names puts it in place. A reader
+holding the old file keeps its snapshot until it reconnects, and does not block the run.
+
+The file published is not copied anew at every build (a copy costs as much as the whole
+warehouse, ~500 MB at 10,000 reports): beside the published file lies the one published before
+it, the standby (.fazhi.duckdb.standby). A build brings the standby up to the working database
+(the rows of the reports whose key changed, and the corpus-wide tables whole), and exchanges
+the two names: the standby is published, the file published until then is the next standby.
+What each standby holds is recorded beside it (the key of each report it holds, with the
+layout of the tables) after it is complete, and the record is removed before it is changed: a
+standby without one, or one a reader still holds open, or of another layout, is replaced by a
+full copy of the working database.
 """
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
+import json
 import os
 import shutil
 import uuid
@@ -16,7 +30,9 @@ import duckdb
 
 from pipelines.fault_injection import pause_at
 from pipelines.settings import SQL_DIR
-from pipelines.warehouse.tables import public_tables
+from pipelines.warehouse.incremental import is_work_table
+from pipelines.warehouse.stages import PUBLISHED_STAGES
+from pipelines.warehouse.tables import public_tables, table_ddl
 
 
 def create_views(conn: duckdb.DuckDBPyConnection, folder: Path = SQL_DIR) -> list[str]:
@@ -81,36 +97,221 @@ def _fsync(path: Path) -> None:
         os.close(handle)
 
 
-def publish(staging: Path, target: Path) -> dict[str, int]:
-    """Copy the working database, which holds exactly the public tables and views, to a new
-    file beside target, check that it opens, then rename it over target.
+def standby_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.standby")
 
-    The caller has checkpointed the working database and closed it. Returns the row count of
-    each published table.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # A build killed while publishing leaves its half-built file; builds run one at a time, so
-    # any such file is stale.
-    for stale in target.parent.glob(f".{target.name}.*.building*"):
-        stale.unlink()
-    building = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
+
+def _records_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.holds.json")
+
+
+def identity(database: Path) -> str:
+    """A file's size and modification time (ns): any write changes them, and they stay with the
+    file through the exchange of names and through a copy that keeps times (cp -p, backups)."""
+    stat = database.stat()
+    return f"{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def layout_key(folder: Path = SQL_DIR) -> str:
+    """The tables' and views' definitions and the DuckDB that writes them: a standby made
+    under other ones is not updated, but copied anew."""
+    digest = hashlib.sha256(duckdb.__version__.encode())
+    for path in sorted(folder.rglob("*.sql")):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# The public tables the per-report stages write, a report's rows made again only when its key
+# changes; every other public table is written whole at every build.
+PER_REPORT_TABLES = tuple(
+    sorted(
+        table for stage in PUBLISHED_STAGES for table in stage.tables if not is_work_table(table)
+    )
+)
+
+# Each published report's key: what its rows of PER_REPORT_TABLES were made from. A report
+# withheld is not published, and has none.
+REPORT_KEYS = f"""
+SELECT report_id, md5(string_agg(stage || ':' || key, ',' ORDER BY stage)) AS key
+FROM work.stage_keys
+WHERE list_contains({[stage.name for stage in PUBLISHED_STAGES]}, stage)
+  AND report_id NOT IN (SELECT report_id FROM main.withheld_reports)
+GROUP BY report_id
+"""
+
+
+def _read_records(target: Path) -> dict[str, dict]:
+    """What the published file and its standby hold, each under its identity: the layout and
+    each report's key."""
+    try:
+        return json.loads(_records_path(target).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_records(target: Path, records: dict[str, dict]) -> None:
+    path = _records_path(target)
+    partial = path.with_name(f"{path.name}.part")
+    partial.write_text(json.dumps(records), encoding="utf-8")
+    _fsync(partial)
+    os.replace(partial, path)
+
+
+def _counts(conn: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, int]:
+    return {
+        name: conn.execute(f'SELECT count(*) FROM "{catalog}".main.{name}').fetchone()[0]
+        for name in public_tables()
+    }
+
+
+def _whole_table_rows(conn: duckdb.DuckDBPyConnection, name: str) -> str:
+    """The rows of a table written whole that are published: a withheld report's are not,
+    but in the tables that list every input."""
+    (has_report_id,) = conn.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ? AND column_name = 'report_id'",
+        [name],
+    ).fetchone()
+    if has_report_id and name not in LIST_EVERY_INPUT:
+        return (
+            f"SELECT * FROM main.{name} "
+            "WHERE report_id NOT IN (SELECT report_id FROM main.withheld_reports)"
+        )
+    return f"SELECT * FROM main.{name}"
+
+
+def update_standby(
+    conn: duckdb.DuckDBPyConnection, standby: Path, held: dict[str, str], keys: dict[str, str]
+) -> dict[str, int] | None:
+    """Bring the standby, which holds the reports held (report_id: key), up to the working
+    database (conn, with its work catalog): the reports whose key differs are deleted and
+    copied again, the tables written whole are replaced, in one transaction. Returns the row
+    count of each table, or None if the standby cannot be opened for writing (a reader holds it)."""
+    (working,) = conn.execute("SELECT current_database()").fetchone()
+    try:
+        conn.execute(f"ATTACH '{standby}' AS standby")
+    except duckdb.Error:
+        # Held open by a reader (its lock), or not a database DuckDB can open any more.
+        return None
+    try:
+        gone = [report for report, key in held.items() if keys.get(report) != key]
+        made = [report for report, key in keys.items() if held.get(report) != key]
+        whole = {
+            name: _whole_table_rows(conn, name)
+            for name in public_tables()
+            if name not in PER_REPORT_TABLES
+        }
+        conn.execute("BEGIN")
+        try:
+            for name in PER_REPORT_TABLES:
+                conn.execute(
+                    f"DELETE FROM standby.main.{name} WHERE list_contains($gone, report_id)",
+                    {"gone": gone},
+                )
+                conn.execute(
+                    f"INSERT INTO standby.main.{name} BY NAME "
+                    f"SELECT * FROM main.{name} WHERE list_contains($made, report_id)",
+                    {"made": made},
+                )
+            for name, rows in whole.items():
+                # Made anew from its DDL, not emptied: deleting every row of a table with a
+                # primary key costs more than writing it (keywords: 0.6 s against 0.2 s at
+                # 10,000 reports).
+                conn.execute("USE standby")
+                conn.execute(table_ddl(name))
+                conn.execute(f'USE "{working}"')
+                conn.execute(f"INSERT INTO standby.main.{name} BY NAME {rows}")
+            pause_at("publish.standby_changing")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        conn.execute("CHECKPOINT standby")
+        return _counts(conn, "standby")
+    finally:
+        conn.execute(f'USE "{working}"')
+        conn.execute("DETACH standby")
+
+
+def copy_to_standby(staging: Path, standby: Path) -> dict[str, int]:
+    """A new standby: the working database copied whole, the withheld reports deleted from
+    the copy. Built beside and renamed over the old standby, which a reader may hold."""
+    building = standby.with_name(f"{standby.name}.{uuid.uuid4().hex}.building")
     try:
         shutil.copyfile(staging, building)
         withhold_reports(building)
         with duckdb.connect(str(building), read_only=True) as check:
-            counts = {
-                name: check.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-                for name in public_tables()
-            }
-        # A WAL left by someone who opened the published file read-write belongs to the old file.
-        Path(f"{target}.wal").unlink(missing_ok=True)
-        # Last thing before the rename, so whatever was done to the copy is on the disk.
-        _fsync(building)
-        pause_at("publish.copied")
-        os.replace(building, target)
-        # The rename itself reaches the disk only with its folder.
-        _fsync(target.parent)
+            counts = _counts(check, check.execute("SELECT current_database()").fetchone()[0])
+        os.replace(building, standby)
     finally:
         building.unlink(missing_ok=True)
         Path(f"{building}.wal").unlink(missing_ok=True)
+    return counts
+
+
+def exchange(first: Path, second: Path) -> None:
+    """Swap the names of two files in one step (Linux renameat2 RENAME_EXCHANGE): a reader
+    opening either name finds one file or the other, never none."""
+    if _renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE):
+        error = ctypes.get_errno()
+        raise OSError(error, f"cannot exchange {first} and {second}: {os.strerror(error)}")
+
+
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2
+_renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+
+
+def publish(conn: duckdb.DuckDBPyConnection, staging: Path, target: Path) -> dict[str, int]:
+    """Publish the working database (staging, open as conn with its work catalog, checkpointed,
+    holding exactly the public tables and views) as target: the standby brought up to it, or
+    copied from it anew, then swapped in. Returns the row count of each published table.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A build killed while publishing leaves its half-built file; builds run one at a time, so
+    # any such file is stale.
+    for stale in [
+        *target.parent.glob(f".{target.name}.*building*"),
+        *target.parent.glob(f".{target.name}.holds.json.part"),
+    ]:
+        stale.unlink()
+    standby, layout = standby_path(target), layout_key()
+    keys = dict(conn.execute(REPORT_KEYS).fetchall())
+    records = _read_records(target)
+    counts = None
+    if standby.exists():
+        held = records.pop(identity(standby), {})
+        if held.get("layout") == layout:
+            # From here until it is recorded again, what the standby holds is unknown.
+            _write_records(target, records)
+            counts = update_standby(conn, standby, held["reports"], keys)
+    if counts is None:
+        counts = copy_to_standby(staging, standby)
+    Path(f"{standby}.wal").unlink(missing_ok=True)
+    # Last thing before the exchange, so whatever was done to the standby is on the disk.
+    _fsync(standby)
+    made = {"layout": layout, "reports": keys}
+    records[identity(standby)] = made
+    # A WAL left by someone who opened the published file read-write belongs to the old file.
+    Path(f"{target}.wal").unlink(missing_ok=True)
+    if not target.exists():
+        # The first publication: the standby is copied to be published, so that the next build
+        # has one to update.
+        building = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
+        shutil.copyfile(standby, building)
+        _fsync(building)
+        os.replace(building, target)
+        records[identity(target)] = made
+        _write_records(target, records)
+    else:
+        _write_records(target, records)
+        pause_at("publish.copied")
+        exchange(standby, target)
+    # The exchange or rename itself reaches the disk only with its folder.
+    _fsync(target.parent)
+    # Only the two files there are are recorded (a standby copied anew replaced another).
+    current = {identity(target), identity(standby)}
+    if set(records) - current:
+        _write_records(target, {name: records[name] for name in current & set(records)})
     return counts

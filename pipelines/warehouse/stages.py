@@ -76,6 +76,10 @@ TERMS = Stage(
 )
 
 
+# The stages that write public tables, one report's rows at a time.
+PUBLISHED_STAGES = (CLEANING, REPORTS, STRUCTURE, FACTS, TERMS)
+
+
 def structure_keys(conn: duckdb.DuckDBPyConnection, reports: pl.DataFrame) -> pl.DataFrame:
     """report_id, key: what the structure of each of the reports (rows of the reports table)
     depends on: its text and its year (a part naming next year is its plans), nothing else."""

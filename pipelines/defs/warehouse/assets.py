@@ -112,9 +112,9 @@ def published_warehouse(
     with duckdb.get_connection() as conn:
         create_views(conn)
         conn.execute("CHECKPOINT")
-    # Checkpointed, the working file holds every table and view, and no step writes it while
-    # it is copied: copying it publishes it.
-    counts = publish(settings.staging, settings.warehouse)
+        # Checkpointed, the working file holds every table and view, and no step writes it
+        # while it is published.
+        counts = publish(conn, settings.staging, settings.warehouse)
     context.log.info(f"published {settings.warehouse}: {counts}")
     with (
         duckdb.get_connection() as working,
