@@ -37,6 +37,15 @@ POINTS = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def publish_by_update() -> Iterator[None]:
+    """Every build here publishes by updating the standby, as a large warehouse does (the seeds'
+    would be copied whole), so that a kill can find it half updated."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("FAZHI_COPY_BELOW_MB", "0")
+        yield
+
+
 def change_corpus(sources: Path) -> None:
     """A report taken away, one renamed (same report, another key), one new."""
     (sources / "000_39ca0c9c455ce9cc.txt").unlink()

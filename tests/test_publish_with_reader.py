@@ -74,6 +74,8 @@ def test_a_reader_holding_the_file_to_be_updated_makes_the_run_copy_a_new_one(
 ) -> None:
     """Publishing updates the file published before the current one (the standby) and swaps
     the two names; a reader still holding that file keeps it, and the run copies a new one."""
+    # Published by updating the standby, as a large warehouse is.
+    monkeypatch.setenv("FAZHI_COPY_BELOW_MB", "0")
     sources = tmp_path / "sources"
     sources.mkdir()
     seeds = sorted(SEEDS.glob("*.txt"))
@@ -125,6 +127,8 @@ def test_a_reader_holding_the_file_to_be_updated_makes_the_run_copy_a_new_one(
 def test_a_damaged_standby_is_copied_anew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A standby DuckDB cannot open (overwritten by something else) does not stop publishing:
     the run copies a new one from the working database."""
+    # Published by updating the standby, as a large warehouse is.
+    monkeypatch.setenv("FAZHI_COPY_BELOW_MB", "0")
     sources = tmp_path / "sources"
     sources.mkdir()
     seeds = sorted(SEEDS.glob("*.txt"))

@@ -263,10 +263,13 @@ RENAME_EXCHANGE = 2
 _renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
 
 
-def publish(conn: duckdb.DuckDBPyConnection, staging: Path, target: Path) -> dict[str, int]:
+def publish(
+    conn: duckdb.DuckDBPyConnection, staging: Path, target: Path, copy_below: int = 0
+) -> dict[str, int]:
     """Publish the working database (staging, open as conn with its work catalog, checkpointed,
     holding exactly the public tables and views) as target: the standby brought up to it, or
-    copied from it anew, then swapped in. Returns the row count of each published table.
+    copied from it anew when it is smaller than copy_below bytes (a copy is cheaper then), then
+    swapped in. Returns the row count of each published table.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     # A build killed while publishing leaves its half-built file; builds run one at a time, so
@@ -280,7 +283,7 @@ def publish(conn: duckdb.DuckDBPyConnection, staging: Path, target: Path) -> dic
     keys = dict(conn.execute(REPORT_KEYS).fetchall())
     records = _read_records(target)
     counts = None
-    if standby.exists():
+    if standby.exists() and staging.stat().st_size >= copy_below:
         held = records.pop(identity(standby), {})
         if held.get("layout") == layout:
             # From here until it is recorded again, what the standby holds is unknown.

@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.policy import warehouse_asset, warehouse_multi_asset
 from pipelines.defs.resources import WORKING_MEMORY, CorpusResource
 from pipelines.marts.html_report import write_report_page
+from pipelines.settings import publish_copy_below
 from pipelines.shared.rule_files import read_rules
 from pipelines.warehouse.publish import create_views, publish
 from pipelines.warehouse.tables import replace_table
@@ -114,7 +115,7 @@ def published_warehouse(
         conn.execute("CHECKPOINT")
         # Checkpointed, the working file holds every table and view, and no step writes it
         # while it is published.
-        counts = publish(conn, settings.staging, settings.warehouse)
+        counts = publish(conn, settings.staging, settings.warehouse, publish_copy_below())
     context.log.info(f"published {settings.warehouse}: {counts}")
     with (
         duckdb.get_connection() as working,
