@@ -43,11 +43,17 @@ def test_a_batch_is_checked_and_the_reports_outside_it_are_not(
             "UPDATE work.documents SET visible_chars = visible_chars + 1 WHERE report_id = ?",
             [moved["report_id"][0]],
         )
+        # And a section written twice (the tables enforce no key).
+        conn.execute(
+            "INSERT INTO sections SELECT * FROM sections WHERE report_id = ? AND section_no = 2",
+            [moved["report_id"][0]],
+        )
         found = broken_invariants(conn, moved)
         outside = broken_invariants(conn, kept)
         both = broken_invariants(conn, pl.concat([moved, kept]))
     assert found.sort("check").select("report_id", "check").rows() == [
         (moved["report_id"][0], "every_character_accounted_for"),
+        (moved["report_id"][0], "rows_unique_on_their_keys"),
         (moved["report_id"][0], "surfaces_match_offsets"),
     ]
     reasons = dict(zip(found["check"], found["reason"], strict=True))
@@ -56,5 +62,8 @@ def test_a_batch_is_checked_and_the_reports_outside_it_are_not(
         "first facts.fact_no 2"
     )
     assert reasons["every_character_accounted_for"].startswith("1 visible characters")
+    assert reasons["rows_unique_on_their_keys"] == (
+        "1 keys are held by more than one row, first sections.section_no 2"
+    )
     assert outside.is_empty()
     assert both.sort("check").equals(found.sort("check"))

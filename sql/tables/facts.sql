@@ -18,10 +18,9 @@ CREATE OR REPLACE TABLE facts (
     indicator_rule VARCHAR,
     comparable_unit BOOLEAN,
     char_start BIGINT NOT NULL,
-    char_end BIGINT NOT NULL,
-    PRIMARY KEY (report_id, fact_no)
+    char_end BIGINT NOT NULL
 );
-COMMENT ON TABLE facts IS 'Every quantity mention of every report (spec: quantities.md), traced to its sentence and characters.';
+COMMENT ON TABLE facts IS 'Every quantity mention of every report (spec: quantities.md), traced to its sentence and characters. One row per (report_id, fact_no).';
 COMMENT ON COLUMN facts.report_id IS 'The report (reports.report_id).';
 COMMENT ON COLUMN facts.fact_no IS 'Number of the mention within its report, in reading order, from 0.';
 COMMENT ON COLUMN facts.sentence_no IS 'The sentence it is in (sentences.sentence_no).';

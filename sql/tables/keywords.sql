@@ -4,10 +4,9 @@ CREATE OR REPLACE TABLE keywords (
     term VARCHAR NOT NULL,
     n BIGINT NOT NULL,
     df BIGINT NOT NULL,
-    tfidf DOUBLE NOT NULL,
-    PRIMARY KEY (report_id, rank)
+    tfidf DOUBLE NOT NULL
 );
-COMMENT ON TABLE keywords IS 'Each report''s 20 most characteristic terms by TF-IDF, with document frequencies computed from this warehouse''s own reports (not a general-Chinese IDF file): what this report writes about more than the others.';
+COMMENT ON TABLE keywords IS 'Each report''s 20 most characteristic terms by TF-IDF, with document frequencies computed from this warehouse''s own reports (not a general-Chinese IDF file): what this report writes about more than the others. One row per (report_id, rank).';
 COMMENT ON COLUMN keywords.report_id IS 'The report (reports.report_id).';
 COMMENT ON COLUMN keywords.rank IS '1 for the most characteristic term.';
 COMMENT ON COLUMN keywords.term IS 'The term.';

@@ -1,5 +1,5 @@
 CREATE OR REPLACE TABLE reports (
-    report_id VARCHAR PRIMARY KEY,
+    report_id VARCHAR NOT NULL,
     source_name VARCHAR NOT NULL,
     source_format VARCHAR NOT NULL,
     encoding VARCHAR,

@@ -7,10 +7,9 @@ CREATE OR REPLACE TABLE sections (
     heading VARCHAR NOT NULL,
     part VARCHAR NOT NULL,
     char_start BIGINT NOT NULL,
-    char_end BIGINT NOT NULL,
-    PRIMARY KEY (report_id, section_no)
+    char_end BIGINT NOT NULL
 );
-COMMENT ON TABLE sections IS 'The heading tree of every report (一、 （一） 1. 1、 (1) ①, headings run into their paragraph included), and an unheaded closing paragraph about next year (下一步……) where no heading opens the plans.';
+COMMENT ON TABLE sections IS 'The heading tree of every report (一、 （一） 1. 1、 (1) ①, headings run into their paragraph included), and an unheaded closing paragraph about next year (下一步……) where no heading opens the plans. One row per (report_id, section_no).';
 COMMENT ON COLUMN sections.report_id IS 'The report (reports.report_id).';
 COMMENT ON COLUMN sections.section_no IS 'Number of the section within its report, in reading order, from 1.';
 COMMENT ON COLUMN sections.parent_no IS 'section_no of the enclosing section; null for a top-level section.';

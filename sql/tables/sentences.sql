@@ -5,10 +5,9 @@ CREATE OR REPLACE TABLE sentences (
     part VARCHAR NOT NULL,
     text VARCHAR NOT NULL,
     char_start BIGINT NOT NULL,
-    char_end BIGINT NOT NULL,
-    PRIMARY KEY (report_id, sentence_no)
+    char_end BIGINT NOT NULL
 );
-COMMENT ON TABLE sentences IS 'Every sentence of every report, split at 。！？ and line ends, never inside quotes, brackets, titles or numbers.';
+COMMENT ON TABLE sentences IS 'Every sentence of every report, split at 。！？ and line ends, never inside quotes, brackets, titles or numbers. One row per (report_id, sentence_no).';
 COMMENT ON COLUMN sentences.report_id IS 'The report (reports.report_id).';
 COMMENT ON COLUMN sentences.sentence_no IS 'Number of the sentence within its report, in reading order, from 0.';
 COMMENT ON COLUMN sentences.section_no IS 'The innermost section the sentence starts in; null before the first heading.';

@@ -69,6 +69,14 @@ CHECKS = [
         "the lines.",
     ),
     invariant(
+        "rows_unique_on_their_keys",
+        "sentences",
+        "Each report's rows of reports, sections, sentences and facts are unique on their key "
+        "(report_id with section_no, sentence_no or fact_no), which the tables do not enforce. "
+        "A report that breaks this is withheld from the published warehouse "
+        "(withheld_reports); the others are published.",
+    ),
+    invariant(
         "surfaces_match_offsets",
         "facts",
         "Every surface equals the report text at its offsets, and lies inside its sentence. A "
