@@ -57,9 +57,10 @@ def load_settings() -> Settings:
 
 
 # Below this size a working database is published by copying it whole; above, by updating the
-# file published before (pipelines/warehouse/publish.py), whose checkpoint has a cost of its
-# own: measured on the bench corpora, a copy is cheaper at 2,000 reports (130 MB: 0.2 s against
-# 0.6 s) and dearer at 10,000 (520 MB: 1.0-2.3 s against 0.65 s).
+# file published before (pipelines/warehouse/publish.py), which costs ~0.5 s whatever the
+# change (the corpus-wide tables written again, the checkpoint): measured on the bench corpora
+# with one report added, a copy is cheaper at 2,000 reports (130 MB: 0.2-0.4 s against
+# 0.6-0.7 s) and dearer at 10,000 (520 MB: 0.4-2.3 s, as the disk allows, against 0.5-0.8 s).
 COPY_BELOW_MB = 256
 
 
