@@ -31,6 +31,28 @@ READER = textwrap.dedent(
 )
 
 
+class Reader:
+    """A read-only DuckDB reader in a process of its own, holding the warehouse open."""
+
+    def __init__(self, warehouse: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", READER, str(warehouse)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def ask(self, command: str) -> int:
+        """The count of reports the reader sees after command (count, or reconnect first)."""
+        self.process.stdin.write(f"{command}\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
 def test_a_run_publishes_while_a_reader_holds_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -41,30 +63,16 @@ def test_a_run_publishes_while_a_reader_holds_the_old_file(
     warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
     assert run_build(sources, warehouse, monkeypatch).result.success
 
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(warehouse)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    reader = Reader(warehouse)
     try:
-        reader.stdin.write("count\n")
-        reader.stdin.flush()
-        assert reader.stdout.readline().strip() == "2"
-
+        assert reader.ask("count") == 2
         shutil.copy(SEEDS / "004_67f9df3a2b388bff.txt", sources)
         second = run_build(sources, warehouse, monkeypatch)
         assert second.result.success
-
-        reader.stdin.write("count\n")
-        reader.stdin.flush()
-        assert reader.stdout.readline().strip() == "2"
-        reader.stdin.write("reconnect\n")
-        reader.stdin.flush()
-        assert reader.stdout.readline().strip() == "3"
+        assert reader.ask("count") == 2
+        assert reader.ask("reconnect") == 3
     finally:
-        reader.stdin.close()
-        reader.wait(timeout=30)
+        reader.close()
     leftovers = [p.name for p in warehouse.parent.iterdir() if p.name.endswith(".building")]
     assert leftovers == []
 
@@ -85,16 +93,9 @@ def test_a_reader_holding_the_file_to_be_updated_makes_the_run_copy_a_new_one(
     standby = standby_path(warehouse)
     assert run_build(sources, warehouse, monkeypatch).result.success
     held = warehouse.stat().st_ino
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(warehouse)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    reader = Reader(warehouse)
     try:
-        reader.stdin.write("count\n")
-        reader.stdin.flush()
-        assert reader.stdout.readline().strip() == "2"
+        assert reader.ask("count") == 2
         # Updated in place and swapped in: the file published is the standby of before, and
         # the one the reader holds is the standby now.
         shutil.copy(seeds[2], sources)
@@ -105,15 +106,10 @@ def test_a_reader_holding_the_file_to_be_updated_makes_the_run_copy_a_new_one(
         shutil.copy(seeds[3], sources)
         assert run_build(sources, warehouse, monkeypatch).result.success
         assert warehouse.stat().st_ino not in (updated, held)
-        reader.stdin.write("count\n")
-        reader.stdin.flush()
-        assert reader.stdout.readline().strip() == "2"
-        reader.stdin.write("reconnect\n")
-        reader.stdin.flush()
-        assert reader.stdout.readline().strip() == "4"
+        assert reader.ask("count") == 2
+        assert reader.ask("reconnect") == 4
     finally:
-        reader.stdin.close()
-        reader.wait(timeout=30)
+        reader.close()
     # Once the reader is gone, the next build updates the standby again.
     shutil.copy(seeds[4], sources)
     updated = standby.stat().st_ino
