@@ -13,7 +13,8 @@ the two names: the standby is published, the file published until then is the ne
 What each standby holds is recorded beside it (the key of each report it holds, with the
 layout of the tables) after it is complete, and the record is removed before it is changed: a
 standby without one, or one a reader still holds open, or of another layout, is replaced by a
-full copy of the working database.
+full copy of the working database. So is the standby of a small warehouse at every build
+(under FAZHI_COPY_BELOW_MB): an update costs ~0.5 s whatever the change, more than such a copy.
 """
 
 from __future__ import annotations
