@@ -220,6 +220,32 @@ def test_a_chain_hands_each_batch_on_in_memory_and_stores_what_separate_stages_s
     assert conn.execute("SELECT count(*) FROM work.doubled").fetchone() == (4,)
 
 
+def test_a_stage_is_handed_the_next_batch_before_the_chain_works_on_this_one(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    texts = {"a": "一二三", "b": "一二", "c": "一", "d": "一二三四五", "e": "一二三四"}
+    keys = pl.DataFrame({"report_id": list(texts), "key": list(texts.values())})
+    measure = Stage("measure", code=("warehouse",), tables=("work.lengths",))
+    events: list[str] = []
+
+    def lengths_of(batch: pl.DataFrame, _: object) -> dict[str, pl.DataFrame]:
+        events.append("compute " + "".join(batch["report_id"]))
+        return lengths(batch, texts, [])
+
+    def ahead(batch: pl.DataFrame) -> None:
+        events.append("ahead " + "".join(batch["report_id"]))
+
+    refresh_chain(conn, [Step(measure, keys, lengths_of, ahead)], batch_reports=2)
+    assert events == [
+        "ahead ab",
+        "ahead cd",
+        "compute ab",
+        "ahead e",
+        "compute cd",
+        "compute e",
+    ]
+
+
 def test_rows_made_are_taken_with_the_types_and_order_a_read_gives(
     conn: duckdb.DuckDBPyConnection,
 ) -> None:

@@ -13,6 +13,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.terms.dictionary import KEYWORD_TAGS, PLACE_TAG, term_classes
 from pipelines.terms.segment import reference_segmenter, segment, segment_texts, segmenter
+from pipelines.terms.segment_cache import segmented_reports, start_segmenting
 from tests.conftest import SEEDS, Build, run_build
 
 # A reader's word for what each seed is about, which its top ten keywords must contain.
@@ -53,11 +54,38 @@ def test_parts_of_speech_looked_up_are_the_segmenters_own() -> None:
     assert looked_up["place_tag"].to_list() == (looked_up["tag"] == PLACE_TAG).to_list()
 
 
-def test_parallel_segmentation_equals_serial() -> None:
-    texts = [*seed_texts() * 3, "含有\x00分隔符的文本，单独切分。", ""]
-    parallel = segment_texts(texts, workers=2, parallel_from_chars=0)
-    assert parallel.equals(segment_texts(texts, workers=1))
-    assert parallel.to_list() == [segment(text) for text in texts]
+def test_texts_cut_together_get_the_tokens_each_gets_alone() -> None:
+    texts = [*seed_texts(), "含有\x00分隔符的文本，单独切分。", ""]
+    assert segment_texts(texts).to_list() == [segment(text) for text in texts]
+
+
+def test_a_text_two_batches_share_is_cut_once_when_both_are_begun_before_either_is_taken(
+    tmp_path: Path,
+) -> None:
+    # The terms stage starts cutting the next batch before it takes this one: a text both
+    # hold is cut for the first, stored when that is taken, and found there by the second.
+    text, other = seed_texts()[:2]
+    with duckdb.connect(str(tmp_path / "fazhi.duckdb")) as conn:
+        conn.execute(f"ATTACH '{tmp_path / 'work.duckdb'}' AS work")
+        begun: set[str] = set()
+        first = start_segmenting(
+            conn, pl.DataFrame({"report_id": ["a"], "text": [text], "text_key": ["k1"]}), begun
+        )
+        second = start_segmenting(
+            conn,
+            pl.DataFrame(
+                {"report_id": ["b", "c"], "text": [text, other], "text_key": ["k1", "k2"]}
+            ),
+            begun,
+        )
+        assert begun == {"k1", "k2"}
+        taken = [segmented_reports(conn, first), segmented_reports(conn, second)]
+        assert [batch.texts_cut for batch in taken] == [1, 1]
+        tokens = pl.concat([batch.tokens for batch in taken]).sort("report_id")
+        assert tokens["tokens"].to_list() == [segment(text), segment(text), segment(other)]
+        assert conn.execute(
+            "SELECT text_key, count(*) FROM work.segmentations GROUP BY ALL ORDER BY ALL"
+        ).fetchall() == [("k1", 1), ("k2", 1)]
 
 
 def test_domain_terms_are_single_terms(seeds_build: Build) -> None:

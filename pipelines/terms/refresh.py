@@ -19,7 +19,12 @@ from pipelines.terms.counts import (
     write_keywords,
     write_vocabulary,
 )
-from pipelines.terms.segment_cache import prune_cache, segmented_reports
+from pipelines.terms.segment_cache import (
+    Segmenting,
+    prune_cache,
+    segmented_reports,
+    start_segmenting,
+)
 from pipelines.warehouse.incremental import Refreshed, Step, refreshed_metadata, versioned
 from pipelines.warehouse.stages import STRUCTURE, TERMS
 from pipelines.warehouse.tables import rows_made_or_stored
@@ -44,29 +49,40 @@ def terms_step(conn: duckdb.DuckDBPyConnection, structure_keys: pl.DataFrame) ->
     changes: its structure's key (report_id, key, as the structure step takes them), which
     also keys its cached segmentation."""
     segmentation = Segmentation()
+    # Batches whose texts are being cut, by their first report; the keys of the texts cut.
+    segmenting: dict[str, Segmenting] = {}
+    begun: set[str] = set()
 
-    def count(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-        started = time.perf_counter()
-        texts = (
-            rows_made_or_stored(conn, "reports", batch, made)
+    def texts_of(reports: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+        return (
+            rows_made_or_stored(conn, "reports", reports, made)
             .join(structure_keys, on="report_id")
             .select("report_id", "text", text_key="key")
         )
-        segmented, text_keys, segmented_now = segmented_reports(conn, texts)
-        segmentation.seconds += time.perf_counter() - started
-        segmentation.texts += segmented_now
-        tokens = token_offsets(segmented)
+
+    def ahead(batch: pl.DataFrame) -> None:
+        # The texts as an earlier chain stored them: the reports stage is never in this one.
+        segmenting[batch["report_id"][0]] = start_segmenting(conn, texts_of(batch, {}), begun)
+
+    def count(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+        started = segmenting.pop(batch["report_id"][0], None) or start_segmenting(
+            conn, texts_of(batch, made), begun
+        )
+        segmented = segmented_reports(conn, started)
+        segmentation.seconds += segmented.seconds
+        segmentation.texts += segmented.texts_cut
+        tokens = token_offsets(segmented.tokens)
         per_report = report_terms(tokens)
         sentences = rows_made_or_stored(conn, "sentences", batch, made, "report_id, sentence_no")
         return {
             "terms": per_report,
             "sentence_terms": sentence_terms(tokens, sentences),
             "work.keyword_terms": per_report.filter("keyword_tag").select("report_id", "term", "n"),
-            "work.term_texts": text_keys,
+            "work.term_texts": segmented.text_keys,
             "work.term_totals": report_totals(per_report),
         }
 
-    return Terms(Step(TERMS, versioned(STRUCTURE, structure_keys), count), segmentation)
+    return Terms(Step(TERMS, versioned(STRUCTURE, structure_keys), count, ahead), segmentation)
 
 
 def terms_tables(

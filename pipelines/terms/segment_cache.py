@@ -12,6 +12,10 @@ segmenting again. A text holding that character is not cached.
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
 import duckdb
 import polars as pl
 
@@ -50,38 +54,90 @@ def prune_cache(conn: duckdb.DuckDBPyConnection, texts: str) -> None:
     )
 
 
-def segmented_reports(
-    conn: duckdb.DuckDBPyConnection, texts: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """The texts given (report_id, text, text_key: the report's structure key) segmented:
-    (report_id, tokens), their keys (report_id, text_key), and how many distinct texts were
-    segmented in this call (one per content: the same report as HTML and as text is segmented
-    once); the rest came from the cache."""
-    key = vocabulary_key(SEGMENTER)
+# Segmentation runs in this thread while the stages before terms work on the same batch:
+# rjieba releases the GIL while it cuts, and polars and DuckDB while they compute, so on two
+# cores the segmenter's time is hidden behind theirs. One thread: batches are cut in order.
+_SEGMENTING = ThreadPoolExecutor(1, thread_name_prefix="segmenting")
+
+
+@dataclass(frozen=True)
+class Segmenting:
+    """A batch's texts (report_id, text, text_key: the report's structure key) and, being cut
+    in the segmenting thread, those no cache or earlier batch of the run holds: (text_key,
+    tokens joined by SEPARATOR) and the segmenter's seconds."""
+
+    texts: pl.DataFrame
+    cut: Future[tuple[pl.DataFrame, float]]
+
+
+@dataclass(frozen=True)
+class Segmented:
+    tokens: pl.DataFrame  # report_id, tokens (a list)
+    text_keys: pl.DataFrame  # report_id, text_key
+    texts_cut: int  # distinct texts segmented for this batch, not taken from the cache
+    seconds: float  # the segmenter's
+
+
+def _cut(missing: pl.DataFrame) -> tuple[pl.DataFrame, float]:
+    started = time.perf_counter()
+    tokens = pl.Series(segment_joined(missing["text"].to_list()), dtype=pl.String)
+    return missing.select("text_key", tokens=tokens), time.perf_counter() - started
+
+
+def start_segmenting(
+    conn: duckdb.DuckDBPyConnection, texts: pl.DataFrame, begun: set[str]
+) -> Segmenting:
+    """Start cutting, in the segmenting thread, the texts given (report_id, text, text_key)
+    that the cache does not hold and whose key is not in begun (texts an earlier batch of the
+    run cuts already: it stores them before this batch looks in the cache again); their keys
+    are added to begun."""
     ensure_cache(conn)
     cached = query_with_rows(
         conn,
-        "SELECT text_key, tokens FROM work.segmentations WHERE vocabulary_key = ? "
+        "SELECT DISTINCT text_key FROM work.segmentations WHERE vocabulary_key = ? "
         "AND text_key IN (SELECT text_key FROM incoming_rows)",
         texts.select("text_key"),
-        [key],
+        [vocabulary_key(SEGMENTER)],
     )
     missing = (
-        texts.join(cached, on="text_key", how="anti").unique("text_key").select("text_key", "text")
+        texts.join(cached, on="text_key", how="anti")
+        .filter(
+            ~pl.col("text_key").is_in(list(begun)),
+            ~pl.col("text").str.contains(SEPARATOR, literal=True),
+        )
+        .unique("text_key")
+        .select("text_key", "text")
     )
-    cacheable = missing.filter(~pl.col("text").str.contains(SEPARATOR, literal=True))
-    fresh = cacheable.select(
-        "text_key",
-        tokens=pl.Series(segment_joined(cacheable["text"].to_list()), dtype=pl.String),
-    )
+    begun.update(missing["text_key"])
+    return Segmenting(texts, _SEGMENTING.submit(_cut, missing))
+
+
+def segmented_reports(conn: duckdb.DuckDBPyConnection, segmenting: Segmenting) -> Segmented:
+    """The texts start_segmenting was given, segmented, once per content (the same report as
+    HTML and as text is cut once); the fresh segmentations are stored in the cache, where the
+    rest came from (stored by an earlier run, or an earlier batch of this one)."""
+    texts = segmenting.texts
+    fresh, seconds = segmenting.cut.result()
+    key = vocabulary_key(SEGMENTER)
     run_with_rows(
         conn,
         "INSERT INTO work.segmentations SELECT text_key, ?, tokens FROM incoming_rows",
         fresh,
         [key],
     )
+    cached = query_with_rows(
+        conn,
+        "SELECT text_key, tokens FROM work.segmentations WHERE vocabulary_key = ? "
+        "AND text_key IN (SELECT text_key FROM incoming_rows)",
+        texts.join(fresh, on="text_key", how="anti").select("text_key").unique(),
+        [key],
+    )
     # A text holding the separator is segmented on its own, its tokens a list from the start.
-    uncacheable = missing.filter(pl.col("text").str.contains(SEPARATOR, literal=True))
+    uncacheable = (
+        texts.filter(pl.col("text").str.contains(SEPARATOR, literal=True))
+        .unique("text_key")
+        .select("text_key", "text")
+    )
     alone = uncacheable.select(
         "text_key",
         tokens=pl.Series([segment(text) for text in uncacheable["text"]], dtype=pl.List(pl.String)),
@@ -92,4 +148,6 @@ def segmented_reports(
         ),
         on="text_key",
     ).select("report_id", "tokens")
-    return segmented, texts.select("report_id", "text_key"), missing.height
+    return Segmented(
+        segmented, texts.select("report_id", "text_key"), fresh.height + alone.height, seconds
+    )

@@ -197,11 +197,16 @@ class Step:
     """A stage to bring up to date: keys (report_id, key) of every report it should hold, and
     compute, which gets the reports to make (a frame of report_id) and what the stages before
     it in a chain made of them (frames by table name), and returns their rows for each of the
-    stage's tables, and any other frame a later stage may take instead of reading it back."""
+    stage's tables, and any other frame a later stage may take instead of reading it back.
+
+    ahead, if given, is handed each batch's reports (report_id) before the chain starts on
+    that batch, while it still works on the batch before: a stage may start on work that
+    needs only what earlier runs or chains stored (in a thread), for compute to take up."""
 
     stage: Stage
     keys: pl.DataFrame
     compute: Compute
+    ahead: Callable[[pl.DataFrame], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -315,7 +320,20 @@ def refresh_chain(
         timed(index, started)
     reports = pl.concat([plan.todo.select("report_id") for plan in plans]).unique()
     batches = list(reports.sort("report_id").iter_slices(batch_reports))
-    for batch in batches:
+
+    def look_ahead(number: int) -> None:
+        for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
+            if step.ahead is None or number >= len(batches):
+                continue
+            started = time.perf_counter()
+            mine = plan.todo.join(batches[number], on="report_id", how="semi")
+            if mine.height:
+                step.ahead(mine.select("report_id"))
+            timed(index, started)
+
+    look_ahead(0)
+    for number, batch in enumerate(batches):
+        look_ahead(number + 1)
         made: dict[str, pl.DataFrame] = {}
         for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
             started = time.perf_counter()
