@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -164,15 +165,23 @@ def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     conn.commit()
 
 
+def _make_work_tables(
+    conn: duckdb.DuckDBPyConnection, stage: Stage, outputs: Mapping[str, pl.DataFrame]
+) -> None:
+    """The stage's work tables that do not exist yet, empty, in the layout of the frames it
+    made: made before their rows are stored, so a later stage can read their layout then."""
+    for table in _work(stage):
+        run_with_rows(
+            conn,
+            f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming_rows LIMIT 0",
+            outputs[table],
+        )
+
+
 def _write(conn: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
     if not is_work_table(table):
         insert_rows(conn, table, rows)
-        return
-    # A work table takes the layout of the frames the stage makes.
-    run_with_rows(
-        conn, f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming_rows LIMIT 0", rows
-    )
-    if rows.height:
+    elif rows.height:
         run_with_rows(conn, f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows", rows)
 
 
@@ -332,22 +341,34 @@ def refresh_chain(
             timed(index, started)
 
     look_ahead(0)
-    for number, batch in enumerate(batches):
-        look_ahead(number + 1)
-        made: dict[str, pl.DataFrame] = {}
-        for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
-            started = time.perf_counter()
-            mine = plan.todo.join(batch, on="report_id", how="semi")
-            if mine.height:
-                outputs = step.compute(mine.select("report_id"), made)
-                _store(conn, plan.stage, mine, outputs)
-                made |= outputs
-            timed(index, started)
+    # Rows are stored by a connection of their own in a thread, in the order they are made,
+    # while the next stage computes: DuckDB, like polars, releases the GIL while it works. At
+    # most one stage's rows wait to be stored, and all are in before the chain returns.
+    with conn.cursor() as writer, ThreadPoolExecutor(1, thread_name_prefix="storing") as storing:
+        stored: Future[None] | None = None
+        for number, batch in enumerate(batches):
+            look_ahead(number + 1)
+            made: dict[str, pl.DataFrame] = {}
+            for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
+                started = time.perf_counter()
+                mine = plan.todo.join(batch, on="report_id", how="semi")
+                if mine.height:
+                    outputs = step.compute(mine.select("report_id"), made)
+                    _make_work_tables(conn, plan.stage, outputs)
+                    if stored is not None:
+                        stored.result()
+                    stored = storing.submit(_store, writer, plan.stage, mine, outputs)
+                    made |= outputs
+                timed(index, started)
+        if stored is not None:
+            stored.result()
     for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
         started = time.perf_counter()
         # Nothing to make, but the next stage reads these tables: make them, empty.
         if not all(table_exists(conn, table) for table in plan.stage.tables):
-            _store(conn, plan.stage, plan.todo, step.compute(plan.todo.select("report_id"), {}))
+            outputs = step.compute(plan.todo.select("report_id"), {})
+            _make_work_tables(conn, plan.stage, outputs)
+            _store(conn, plan.stage, plan.todo, outputs)
         conn.execute("DELETE FROM work.stages_complete WHERE stage = ?", [plan.stage.name])
         conn.execute("INSERT INTO work.stages_complete VALUES (?)", [plan.stage.name])
         timed(index, started)
