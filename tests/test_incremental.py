@@ -228,12 +228,15 @@ def test_a_stage_is_handed_the_next_batch_before_the_chain_works_on_this_one(
     measure = Stage("measure", code=("warehouse",), tables=("work.lengths",))
     events: list[str] = []
 
-    def lengths_of(batch: pl.DataFrame, _: object) -> dict[str, pl.DataFrame]:
+    def lengths_of(batch: pl.DataFrame, made: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         events.append("compute " + "".join(batch["report_id"]))
+        # What was read ahead for this batch comes with it.
+        assert made["read ahead"]["report_id"].to_list() == batch["report_id"].to_list()
         return lengths(batch, texts, [])
 
-    def ahead(batch: pl.DataFrame) -> None:
+    def ahead(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
         events.append("ahead " + "".join(batch["report_id"]))
+        return {"read ahead": batch}
 
     refresh_chain(conn, [Step(measure, keys, lengths_of, ahead)], batch_reports=2)
     assert events == [

@@ -27,7 +27,7 @@ from pipelines.terms.segment_cache import (
 )
 from pipelines.warehouse.incremental import Refreshed, Step, refreshed_metadata, versioned
 from pipelines.warehouse.stages import STRUCTURE, TERMS
-from pipelines.warehouse.tables import rows_made_or_stored
+from pipelines.warehouse.tables import rows_made_or_stored, rows_of_reports
 
 
 @dataclass
@@ -53,20 +53,21 @@ def terms_step(conn: duckdb.DuckDBPyConnection, structure_keys: pl.DataFrame) ->
     segmenting: dict[str, Segmenting] = {}
     begun: set[str] = set()
 
-    def texts_of(reports: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-        return (
-            rows_made_or_stored(conn, "reports", reports, made)
-            .join(structure_keys, on="report_id")
-            .select("report_id", "text", text_key="key")
+    def texts_of(reports: pl.DataFrame) -> pl.DataFrame:
+        return reports.join(structure_keys, on="report_id").select(
+            "report_id", "text", text_key="key"
         )
 
-    def ahead(batch: pl.DataFrame) -> None:
-        # The texts as an earlier chain stored them: the reports stage is never in this one.
-        segmenting[batch["report_id"][0]] = start_segmenting(conn, texts_of(batch, {}), begun)
+    def ahead(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        # The reports as an earlier chain stored them (the reports stage is never in this
+        # one), handed on to the stages before terms in the chain.
+        reports = rows_of_reports(conn, "reports", batch)
+        segmenting[batch["report_id"][0]] = start_segmenting(conn, texts_of(reports), begun)
+        return {"reports": reports}
 
     def count(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         started = segmenting.pop(batch["report_id"][0], None) or start_segmenting(
-            conn, texts_of(batch, made), begun
+            conn, texts_of(rows_made_or_stored(conn, "reports", batch, made)), begun
         )
         segmented = segmented_reports(conn, started)
         segmentation.seconds += segmented.seconds

@@ -210,12 +210,14 @@ class Step:
 
     ahead, if given, is handed each batch's reports (report_id) before the chain starts on
     that batch, while it still works on the batch before: a stage may start on work that
-    needs only what earlier runs or chains stored (in a thread), for compute to take up."""
+    needs only what earlier runs or chains stored (in a thread), for compute to take up. The
+    rows it reads to do so it returns (frames by table name), and every stage of that batch
+    finds them with what the stages before it made, instead of reading them again."""
 
     stage: Stage
     keys: pl.DataFrame
     compute: Compute
-    ahead: Callable[[pl.DataFrame], None] | None = None
+    ahead: Callable[[pl.DataFrame], Mapping[str, pl.DataFrame]] | None = None
 
 
 @dataclass(frozen=True)
@@ -330,14 +332,18 @@ def refresh_chain(
     reports = pl.concat([plan.todo.select("report_id") for plan in plans]).unique()
     batches = list(reports.sort("report_id").iter_slices(batch_reports))
 
+    # What stages read ahead for a batch, by the batch's number.
+    read_ahead: dict[int, dict[str, pl.DataFrame]] = {}
+
     def look_ahead(number: int) -> None:
+        read_ahead[number] = {}
         for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
             if step.ahead is None or number >= len(batches):
                 continue
             started = time.perf_counter()
             mine = plan.todo.join(batches[number], on="report_id", how="semi")
             if mine.height:
-                step.ahead(mine.select("report_id"))
+                read_ahead[number] |= step.ahead(mine.select("report_id"))
             timed(index, started)
 
     look_ahead(0)
@@ -348,7 +354,7 @@ def refresh_chain(
         stored: Future[None] | None = None
         for number, batch in enumerate(batches):
             look_ahead(number + 1)
-            made: dict[str, pl.DataFrame] = {}
+            made = read_ahead.pop(number)
             for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
                 started = time.perf_counter()
                 mine = plan.todo.join(batch, on="report_id", how="semi")
