@@ -68,6 +68,11 @@ class WorkingDatabase(DuckDBResource):
             conn.execute(f'DROP SCHEMA IF EXISTS "{catalog}".work CASCADE')
             conn.execute(f"ATTACH IF NOT EXISTS '{self.work_database}' AS work")
             yield conn
+            # The run's last changes stay in the write-ahead log, for the next open to replay
+            # (DuckDB checkpoints by itself once the log reaches 16 MB). A checkpoint at close
+            # rewrites the last row group of every table appended to, whole: 0.5 s at 2,000
+            # reports for a re-run whose log holds 70 KB.
+            conn.execute("PRAGMA disable_checkpoint_on_shutdown")
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb_client.DuckDBPyConnection]:
