@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 from pipelines.defs.storage import KEPT_ENGINES, KeptEngineEventLogStorage
 from pipelines.settings import PROJECT_ROOT
@@ -31,6 +32,7 @@ def chatty_job() -> None:
 COUNT_EVENTS = """
 import sys
 import dagster as dg
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 with dg.DagsterInstance.get() as instance:
     print(len(instance.all_logs(sys.argv[1])))
 """
@@ -73,3 +75,16 @@ def test_every_event_a_run_writes_is_read_by_another_process(
         after = chatty_job.execute_in_process(instance=instance)
         assert len(instance.all_logs(after.run_id)) == written
         assert events_seen_elsewhere(after.run_id) == written
+
+
+def test_the_asset_index_columns_read_once_are_those_dagster_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
+    monkeypatch.setenv("FAZHI_DAGSTER_STORAGE", str(tmp_path))
+    with dg.DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        stock = SqliteEventLogStorage(storage._base_dir)
+        for column in ("last_materialization_timestamp", "cached_status_data", "no_such_column"):
+            assert storage.has_asset_key_col(column) == stock.has_asset_key_col(column)
+        assert storage.has_asset_key_index_cols() and storage.can_read_asset_status_cache()
