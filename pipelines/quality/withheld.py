@@ -122,7 +122,12 @@ def invariant_keys(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def broken_invariants(conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame) -> pl.DataFrame:
     """report_id, check, reason: one row per report of the batch (report_id) and invariant it
-    breaks."""
+    breaks.
+
+    Best given every report to check at once: each query reads the stored tables whatever
+    the batch (a report_id filter does not spare it the texts), and its memory is DuckDB's,
+    held to the working database's limit, while what it returns is a few rows. At 10,000
+    reports, ten batches of 1,000 took 5 s, one pass 1.3 s."""
     broken = []
     for name, sql in INVARIANTS.items():
         parameters = {key: pattern for key, pattern in PATTERNS.items() if f"${key}" in sql}

@@ -56,7 +56,10 @@ def rows_visible(conn: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> Iterato
 
 
 def run_with_rows(
-    conn: duckdb.DuckDBPyConnection, sql: str, rows: pl.DataFrame, parameters: list | None = None
+    conn: duckdb.DuckDBPyConnection,
+    sql: str,
+    rows: pl.DataFrame,
+    parameters: list | dict | None = None,
 ) -> None:
     """Run sql with the frame visible to it as the view incoming_rows."""
     with rows_visible(conn, rows):
@@ -68,7 +71,10 @@ def read_table(conn: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
 
 
 def query_with_rows(
-    conn: duckdb.DuckDBPyConnection, sql: str, rows: pl.DataFrame, parameters: list | None = None
+    conn: duckdb.DuckDBPyConnection,
+    sql: str,
+    rows: pl.DataFrame,
+    parameters: list | dict | None = None,
 ) -> pl.DataFrame:
     """The result of sql, with the frame visible to it as the view incoming_rows."""
     with rows_visible(conn, rows):
@@ -79,11 +85,15 @@ def rows_of_reports(
     conn: duckdb.DuckDBPyConnection, table: str, reports: pl.DataFrame, order_by: str = "report_id"
 ) -> pl.DataFrame:
     """The rows of table (public, or work.<name>) that belong to the reports given (report_id)."""
+    # The range lets DuckDB skip the blocks of other reports (the semi-join alone reads every
+    # block of the table, the texts too): reads of a batch of 500 reports at 10,000, from the
+    # disk, 0.13 -> 0.03 s.
     return query_with_rows(
         conn,
-        f"SELECT * FROM {table} WHERE report_id IN (SELECT report_id FROM incoming_rows) "
-        f"ORDER BY {order_by}",
+        f"SELECT * FROM {table} WHERE report_id BETWEEN $first AND $last "
+        f"AND report_id IN (SELECT report_id FROM incoming_rows) ORDER BY {order_by}",
         reports.select("report_id"),
+        {"first": reports["report_id"].min(), "last": reports["report_id"].max()},
     )
 
 
