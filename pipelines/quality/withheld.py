@@ -96,7 +96,12 @@ INVARIANTS = {
                       'sentence, first facts.fact_no {} ({})',
                       count(*), min(p.fact_no), arg_min(p.surface, p.fact_no)) AS reason
         FROM placed p
-        JOIN reports r USING (report_id)
+        -- Only the batch's texts: joined whole, every batch read every text of the corpus
+        -- (10 batches at 10,000 reports: 2.2 -> 1.2 s).
+        JOIN (
+            SELECT report_id, text FROM reports
+            WHERE report_id IN (SELECT report_id FROM incoming_rows)
+        ) r USING (report_id)
         WHERE substr(r.text, p.char_start + 1, p.char_end - p.char_start) <> p.surface
            OR p.char_start < p.sentence_start OR p.char_end > p.sentence_end
         GROUP BY p.report_id
@@ -122,12 +127,7 @@ def invariant_keys(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def broken_invariants(conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame) -> pl.DataFrame:
     """report_id, check, reason: one row per report of the batch (report_id) and invariant it
-    breaks.
-
-    Best given every report to check at once: each query reads the stored tables whatever
-    the batch (a report_id filter does not spare it the texts), and its memory is DuckDB's,
-    held to the working database's limit, while what it returns is a few rows. At 10,000
-    reports, ten batches of 1,000 took 5 s, one pass 1.3 s."""
+    breaks."""
     broken = []
     for name, sql in INVARIANTS.items():
         parameters = {key: pattern for key, pattern in PATTERNS.items() if f"${key}" in sql}

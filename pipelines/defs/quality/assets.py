@@ -44,15 +44,12 @@ def quality(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         flags = content_flags(conn)
         replace_table(conn, "quality_flags", flags)
-        # The invariants of each report's rows are checked once, when they are made, all in
-        # one pass: see broken_invariants.
-        keys = invariant_keys(conn)
+        # The invariants of each report's rows are checked once, when they are made.
         checked = refresh(
             conn,
             INVARIANT_STAGE,
-            keys,
+            invariant_keys(conn),
             lambda batch: {"work.broken_invariants": broken_invariants(conn, batch)},
-            batch_reports=max(1, keys.height),
         )
         # The store was checked as the files landed, this run (source_files).
         damaged = conn.execute("SELECT sha256, message FROM work.damaged_objects").pl()
