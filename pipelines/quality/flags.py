@@ -31,15 +31,23 @@ CHECKS = (
         "error",
         # Only a share must lie within 0-100: a change (同比增长300%, facts.kind = 'change', by
         # the wording of rules/change_words.tsv) may well exceed it.
+        # The texts of the reports with such a share only: joined to every text, the check
+        # read the whole corpus at each run (0.39 -> 0.04 s at 10,000 reports) and needed a
+        # hash table of all of it.
         """
+        WITH odd AS MATERIALIZED (
+            SELECT report_id, sentence_no, fact_no, surface, char_end FROM facts
+            WHERE unit = '%' AND kind = 'rate' AND value NOT BETWEEN 0 AND 100
+        )
         SELECT f.report_id,
                format('share {} outside 0-100: "{}" (facts.fact_no {})', f.surface,
                       right(substr(r.text, s.char_start + 1, f.char_end - s.char_start), 30),
                       f.fact_no) AS detail
-        FROM facts f
+        FROM odd f
         JOIN sentences s USING (report_id, sentence_no)
-        JOIN reports r USING (report_id)
-        WHERE f.unit = '%' AND f.kind = 'rate' AND f.value NOT BETWEEN 0 AND 100
+        JOIN (
+            SELECT report_id, text FROM reports WHERE report_id IN (SELECT report_id FROM odd)
+        ) r USING (report_id)
         """,
     ),
     ContentCheck(
