@@ -527,14 +527,16 @@ def evidence_list(figures: pl.DataFrame) -> str:
 # publication date. Shown are each indicator's $top largest (the charts) and every figure of
 # $reports (the tables, and the earlier reports their changes compare with); only these are
 # joined to their sentences. indicator_total counts every report's figure of the indicator.
+# The sentences are left out of the ranking: carried through its windows, every figure's
+# sentence had to be held at once (at 10,000 reports the query failed at a 150 MB limit).
 FIGURES_SQL = """
 WITH picked AS (
-    SELECT *, count(*) OVER (PARTITION BY indicator) AS indicator_total
+    SELECT * EXCLUDE (sentence), count(*) OVER (PARTITION BY indicator) AS indicator_total
     FROM marts.headline_figures
     QUALIFY row_number() OVER (PARTITION BY indicator ORDER BY value DESC, report_id) <= $top
         OR list_contains($reports, report_id)
 )
-SELECT h.*, f.surface, f.char_start - s.char_start AS mark_start,
+SELECT h.*, s.text AS sentence, f.surface, f.char_start - s.char_start AS mark_start,
        r.published_date, r.source_name, r.source_url,
        coalesce(r.source_url, r.source_name) AS source
 FROM picked AS h
