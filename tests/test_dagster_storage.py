@@ -5,6 +5,7 @@ build) reads each event a run wrote, also after the storage was wiped."""
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -50,41 +51,44 @@ def events_seen_elsewhere(run_id: str) -> int:
     return int(done.stdout.strip().splitlines()[-1])
 
 
-def test_every_event_a_run_writes_is_read_by_another_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dg.DagsterInstance]:
+    """The project's Dagster instance (dagster.yaml), its storage in a folder of the test's."""
     monkeypatch.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
     monkeypatch.setenv("FAZHI_DAGSTER_STORAGE", str(tmp_path))
     with dg.DagsterInstance.get() as instance:
-        storage = instance.event_log_storage
-        assert isinstance(storage, KeptEngineEventLogStorage)
-        runs = []
-        for _ in range(KEPT_ENGINES + 2):
-            result = chatty_job.execute_in_process(instance=instance)
-            assert result.success
-            runs.append(result.run_id)
-        written = len(instance.all_logs(runs[-1]))
-        assert written > EVENTS_LOGGED
-        # Read while this process still holds the run's file open.
-        assert events_seen_elsewhere(runs[-1]) == written
-        # Runs older than the files kept open are read again from their files.
-        assert len(storage._engines) <= KEPT_ENGINES
-        assert len(instance.all_logs(runs[0])) == written
-        # Wiped, the storage sets its files up again for the next run.
-        instance.wipe()
-        after = chatty_job.execute_in_process(instance=instance)
-        assert len(instance.all_logs(after.run_id)) == written
-        assert events_seen_elsewhere(after.run_id) == written
+        assert isinstance(instance.event_log_storage, KeptEngineEventLogStorage)
+        yield instance
+
+
+def test_every_event_a_run_writes_is_read_by_another_process(
+    instance: dg.DagsterInstance,
+) -> None:
+    storage = instance.event_log_storage
+    runs = []
+    for _ in range(KEPT_ENGINES + 2):
+        result = chatty_job.execute_in_process(instance=instance)
+        assert result.success
+        runs.append(result.run_id)
+    written = len(instance.all_logs(runs[-1]))
+    assert written > EVENTS_LOGGED
+    # Read while this process still holds the run's file open.
+    assert events_seen_elsewhere(runs[-1]) == written
+    # Runs older than the files kept open are read again from their files.
+    assert len(storage._engines) <= KEPT_ENGINES
+    assert len(instance.all_logs(runs[0])) == written
+    # Wiped, the storage sets its files up again for the next run.
+    instance.wipe()
+    after = chatty_job.execute_in_process(instance=instance)
+    assert len(instance.all_logs(after.run_id)) == written
+    assert events_seen_elsewhere(after.run_id) == written
 
 
 def test_the_asset_index_columns_read_once_are_those_dagster_reads(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    instance: dg.DagsterInstance,
 ) -> None:
-    monkeypatch.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
-    monkeypatch.setenv("FAZHI_DAGSTER_STORAGE", str(tmp_path))
-    with dg.DagsterInstance.get() as instance:
-        storage = instance.event_log_storage
-        stock = SqliteEventLogStorage(storage._base_dir)
-        for column in ("last_materialization_timestamp", "cached_status_data", "no_such_column"):
-            assert storage.has_asset_key_col(column) == stock.has_asset_key_col(column)
-        assert storage.has_asset_key_index_cols() and storage.can_read_asset_status_cache()
+    storage = instance.event_log_storage
+    stock = SqliteEventLogStorage(storage._base_dir)
+    for column in ("last_materialization_timestamp", "cached_status_data", "no_such_column"):
+        assert storage.has_asset_key_col(column) == stock.has_asset_key_col(column)
+    assert storage.has_asset_key_index_cols() and storage.can_read_asset_status_cache()
