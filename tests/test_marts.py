@@ -23,6 +23,7 @@ from duckdb_engine.datatypes import HugeInteger
 
 from pipelines.cli import main
 from pipelines.marts.export import for_excel, sheet_names
+from pipelines.warehouse.publish import create_views
 from tests.conftest import SEEDS, Build, run_build
 
 SEED_002 = SEEDS / "002_0d1779802d6e58b2.txt"
@@ -386,3 +387,24 @@ def test_search_works_on_a_warehouse_attached_under_another_name(
         renamed = conn.execute("SELECT * FROM marts.search_sentences('行政复议 纠错')").fetchall()
     assert direct
     assert attached == used == renamed == direct
+
+
+def test_views_are_made_again_over_the_views_an_older_fazhi_made(tmp_path: Path) -> None:
+    # A view that reads a column the new version of another view adds: created in name order,
+    # it first meets the old view, and is made once the new one is there.
+    versions = {
+        "older": ("SELECT a FROM marts.b_source", "SELECT 1 AS a"),
+        "newer": ("SELECT b FROM marts.b_source", "SELECT 1 AS a, 2 AS b"),
+    }
+    for version, (reader, source) in versions.items():
+        folder = tmp_path / version
+        folder.mkdir()
+        for name, query in (("a_reader", reader), ("b_source", source)):
+            (folder / f"{name}.sql").write_text(
+                f"CREATE SCHEMA IF NOT EXISTS marts;\nCREATE OR REPLACE VIEW marts.{name} AS {query};\n",
+                encoding="utf-8",
+            )
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+        for version in versions:
+            assert sorted(create_views(conn, tmp_path / version)) == ["a_reader", "b_source"]
+        assert conn.execute("SELECT * FROM marts.a_reader").fetchall() == [(2,)]

@@ -37,7 +37,8 @@ from pipelines.warehouse.tables import public_tables, table_ddl
 
 
 def create_views(conn: duckdb.DuckDBPyConnection, folder: Path = SQL_DIR) -> list[str]:
-    """Run every sql/*.sql view file; a view that reads another is retried once that exists."""
+    """Run every sql/*.sql view file; a view that reads another is retried once that exists,
+    or once it has its new columns (a warehouse an older fazhi built holds the old views)."""
     pending = sorted(folder.glob("*.sql"))
     created: list[str] = []
     while pending:
@@ -47,7 +48,7 @@ def create_views(conn: duckdb.DuckDBPyConnection, folder: Path = SQL_DIR) -> lis
             try:
                 conn.execute(path.read_text(encoding="utf-8"))
                 created.append(path.stem)
-            except duckdb.CatalogException as error:
+            except (duckdb.CatalogException, duckdb.BinderException) as error:
                 failed.append(path)
                 errors.append(f"{path.name}: {error}")
         if len(failed) == len(pending):
