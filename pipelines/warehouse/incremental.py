@@ -336,9 +336,11 @@ def refresh_chain(
     read_ahead: dict[int, dict[str, pl.DataFrame]] = {}
 
     def look_ahead(number: int) -> None:
+        if number == len(batches):
+            return
         read_ahead[number] = {}
         for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
-            if step.ahead is None or number >= len(batches):
+            if step.ahead is None:
                 continue
             started = time.perf_counter()
             mine = plan.todo.join(batches[number], on="report_id", how="semi")
