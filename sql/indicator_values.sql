@@ -1,22 +1,35 @@
 CREATE SCHEMA IF NOT EXISTS marts;
 CREATE OR REPLACE VIEW marts.indicator_values AS
+-- Figures are numbered per report and indicator before the reports and sentences are joined:
+-- the window then sorts the facts alone, not every sentence's text with them.
+WITH numbered AS (
+    SELECT
+        f.*,
+        i.name_zh AS indicator_name,
+        coalesce(f.comparable_unit, f.unit = i.unit) AS standard_unit,
+        row_number() OVER (PARTITION BY f.report_id, f.indicator ORDER BY f.fact_no) AS figure_no,
+        count(*) OVER (PARTITION BY f.report_id, f.indicator) AS figures
+    FROM main.facts AS f
+    JOIN main.indicators AS i ON i.indicator_id = f.indicator
+    WHERE NOT f.is_target
+)
 SELECT
     r.region,
     r.parent_region,
     r.report_year,
     r.org_name,
     f.indicator,
-    i.name_zh AS indicator_name,
+    f.indicator_name,
     f.value,
     f.unit,
     f.qualifier,
-    coalesce(f.comparable_unit, f.unit = i.unit) AS standard_unit,
+    f.standard_unit,
     f.kind,
     f.role,
     f.parent_fact_no,
     f.indicator_rule,
-    row_number() OVER (PARTITION BY f.report_id, f.indicator ORDER BY f.fact_no) AS figure_no,
-    count(*) OVER (PARTITION BY f.report_id, f.indicator) AS figures,
+    f.figure_no,
+    f.figures,
     f.surface,
     f.subject,
     s.text AS sentence,
@@ -26,11 +39,9 @@ SELECT
     f.sentence_no,
     f.char_start,
     f.char_end
-FROM main.facts AS f
+FROM numbered AS f
 JOIN main.reports AS r USING (report_id)
-JOIN main.indicators AS i ON i.indicator_id = f.indicator
-JOIN main.sentences AS s ON s.report_id = f.report_id AND s.sentence_no = f.sentence_no
-WHERE NOT f.is_target;
+JOIN main.sentences AS s ON s.report_id = f.report_id AND s.sentence_no = f.sentence_no;
 COMMENT ON VIEW marts.indicator_values IS 'Every figure a report states for a standard indicator, achievements only (next-year targets, the figures of a report''s plans part, are left out: they are facts with is_target), each with the sentence it came from and its offsets. Several figures for one indicator in one report are all listed (figure_no of figures), never summed: they may count different things or use different units.';
 COMMENT ON COLUMN marts.indicator_values.region IS 'The unit compared across reports.';
 COMMENT ON COLUMN marts.indicator_values.parent_region IS 'The unit the region belongs to, where known.';
