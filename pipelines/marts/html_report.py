@@ -641,9 +641,10 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
     shown_reports = reports.head(MAX_REPORTS_SHOWN)
     shown_ids = shown_reports["report_id"].to_list()
     # Every change is in marts.indicator_changes: the page shows those of the reports its tables
-    # show, and says how many it left out.
+    # show, and says how many it left out. Their sentences come with the figures.
     all_changes = conn.execute(
-        f"SELECT * FROM marts.indicator_changes ORDER BY {', '.join(CHANGES_ORDER)}"
+        "SELECT * EXCLUDE (sentence, previous_sentence) FROM marts.indicator_changes "
+        f"ORDER BY {', '.join(CHANGES_ORDER)}"
     ).pl()
     shown_changes = all_changes.filter(pl.col("report_id").is_in(shown_ids))
     # Only the figures the page shows leave the database.
