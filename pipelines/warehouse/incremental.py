@@ -24,6 +24,8 @@ batch.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -308,6 +310,18 @@ def _store(
         )
 
 
+# glibc's malloc keeps what DuckDB's and the segmenter's threads free in arenas of their own and
+# gives it back to the system only when asked. Asked once per batch, the peak of a build of
+# 10,000 reports fell by ~70 MB. Without glibc (macOS) there is nothing to ask.
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c"))
+
+
+def _return_freed_memory() -> None:
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
 def refresh_chain(
     conn: duckdb.DuckDBPyConnection, steps: list[Step], batch_reports: int = BATCH_REPORTS
 ) -> list[Refreshed]:
@@ -370,6 +384,7 @@ def refresh_chain(
                     stored.append(storing.submit(_store, writer, plan.stage, mine, outputs))
                     made |= outputs
                 timed(index, started)
+            _return_freed_memory()
         for each in stored:
             each.result()
     for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
