@@ -206,8 +206,10 @@ def write_keywords(conn: duckdb.DuckDBPyConnection, top: int = KEYWORDS_PER_REPO
     """
     conn.execute(table_ddl("keywords"))
     # Document frequencies are vocabulary's (made first), each report's total is
-    # work.term_totals', made with its terms. Each report's cut-off score is found first, so
-    # that only the few rows at or above it are ranked in full, ties broken by n, then term.
+    # work.term_totals', made with its terms. Each report's top terms are picked in one pass by
+    # min_by over (-tfidf, -n, term), the order of its ranks, ties broken by n, then term (a
+    # window over every report's terms, even cut off at each report's 20th score first, took
+    # twice as long: 0.8-1.1 s against 0.5 s at 10,000 reports).
     conn.execute(
         """
         INSERT INTO keywords BY NAME
@@ -224,16 +226,21 @@ def write_keywords(conn: duckdb.DuckDBPyConnection, top: int = KEYWORDS_PER_REPO
             JOIN idf i USING (term)
             JOIN work.term_totals t USING (report_id)
         ),
-        cut_off AS MATERIALIZED (
-            SELECT report_id, list_min(max(tfidf, $top)) AS lowest FROM scored GROUP BY report_id
+        picked AS (
+            SELECT report_id,
+                   min_by(
+                       {'term': term, 'n': n, 'df': df, 'tfidf': tfidf},
+                       {'tfidf': -tfidf, 'n': -n, 'term': term},
+                       $top
+                   ) AS top
+            FROM scored
+            GROUP BY report_id
         )
-        SELECT report_id, term, n, df, tfidf,
-               row_number() OVER (
-                   PARTITION BY report_id ORDER BY tfidf DESC, n DESC, term
-               ) AS rank
-        FROM scored JOIN cut_off USING (report_id)
-        WHERE tfidf >= lowest
-        QUALIFY rank <= $top
+        SELECT report_id, keyword.term, keyword.n, keyword.df, keyword.tfidf, rank
+        FROM (
+            SELECT report_id, unnest(top) AS keyword, generate_subscripts(top, 1) AS rank
+            FROM picked
+        )
         ORDER BY report_id, rank
         """,
         {"top": top},
