@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from pipelines.cli import main
+from pipelines.terms.counts import write_keywords
 from pipelines.terms.dictionary import KEYWORD_TAGS, PLACE_TAG, term_classes
 from pipelines.terms.segment import reference_segmenter, segment, segment_texts, segmenter
 from pipelines.terms.segment_cache import segmented_reports, start_segmenting
@@ -132,6 +133,34 @@ def test_keywords_say_what_each_report_is_about(seeds_build: Build) -> None:
     # Place names and stop words are never keywords.
     every = {term for listed in terms.values() for term in listed}
     assert not every & {"东疆", "泰达", "滨海新区", "工作", "推进"}
+
+
+def test_keywords_rank_by_tfidf_and_ties_by_term() -> None:
+    """Each report keeps its top terms by TF-IDF, ranked from 1; a tie goes to the term that
+    sorts first (one with more occurrences would go first, but equal n and df make the tie)."""
+    conn = duckdb.connect()
+    conn.execute("ATTACH ':memory:' AS work")
+    conn.execute("CREATE TABLE vocabulary (term VARCHAR, reports BIGINT)")
+    conn.execute("CREATE TABLE work.term_totals (report_id VARCHAR, total BIGINT)")
+    conn.execute("CREATE TABLE work.keyword_terms (report_id VARCHAR, term VARCHAR, n BIGINT)")
+    # In a corpus of two reports: 复议 and 诉讼 only in a, 调解 in both.
+    conn.execute("INSERT INTO vocabulary VALUES ('复议', 1), ('诉讼', 1), ('调解', 2), ('执法', 1)")
+    conn.execute("INSERT INTO work.term_totals VALUES ('a', 10), ('b', 4)")
+    conn.execute(
+        "INSERT INTO work.keyword_terms VALUES ('a', '诉讼', 2), ('a', '调解', 5), "
+        "('a', '复议', 2), ('b', '调解', 1), ('b', '执法', 3)"
+    )
+    assert write_keywords(conn, top=2) == 4
+    rows = conn.execute("SELECT report_id, rank, term, n, df FROM keywords ORDER BY ALL").fetchall()
+    # a: 调解 (5 of 10, in both reports) scores 0.5 * ln(1 + 0.5 / 2.5) = 0.091; 复议 and 诉讼
+    # (2 of 10, in a alone) 0.2 * ln(1 + 1.5 / 1.5) = 0.139 each: the tie goes to 复议 (U+590D
+    # sorts before U+8BC9), and 调解 is left out.
+    assert rows == [
+        ("a", 1, "复议", 2, 1),
+        ("a", 2, "诉讼", 2, 1),
+        ("b", 1, "执法", 3, 1),
+        ("b", 2, "调解", 1, 2),
+    ]
 
 
 def test_term_emphasis_is_per_ten_thousand_characters(seeds_build: Build) -> None:

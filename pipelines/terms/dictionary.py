@@ -85,8 +85,8 @@ def term_classes() -> pl.DataFrame:
     does so, and a test holds these classes to its tags); a word of the domain dictionary only
     has the domain's. A word outside both (numbers, punctuation, Latin letters) is in neither
     class."""
-    # Read lazily and deduplicated as read: read whole, then made unique, the 349,000 lines
-    # left ~120 MB in polars' allocator for a 4 MB result (~80 MB so).
+    # Read lazily and deduplicated as read: read whole and then made unique, its 349,000 lines
+    # left ~120 MB in polars' allocator for a 4 MB result (now ~80 MB).
     jieba_tags = (
         pl.scan_csv(
             jieba_dictionary(),
