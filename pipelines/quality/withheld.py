@@ -27,12 +27,15 @@ from pipelines.warehouse.tables import query_with_rows, rows_visible
 PATTERNS = {"visible": WHITE_SPACE.replace("[", "[^", 1), "white_space": WHITE_SPACE}
 
 # Each selects report_id and reason, one row per report of the batch (the report_id of
-# incoming_rows) that breaks the invariant.
+# incoming_rows) that breaks the invariant. A batch is a range of report_id, $first to $last,
+# and the tables hold their rows in that order: filtered on the range too, a scan skips the
+# other reports' blocks (10 batches of 10,000 reports: 1.75-2.08 -> 1.46-1.87 s).
 INVARIANTS = {
     "report_text_not_empty": """
         SELECT report_id, 'its clean text is empty' AS reason
         FROM reports
-        WHERE report_id IN (SELECT report_id FROM incoming_rows)
+        WHERE report_id BETWEEN $first AND $last
+          AND report_id IN (SELECT report_id FROM incoming_rows)
           AND NOT regexp_matches(text, $visible)
     """,
     # Each document's and clean text's visible characters were counted as they were made; the
@@ -41,7 +44,8 @@ INVARIANTS = {
         WITH dropped AS (
             SELECT report_id, sum(length(regexp_replace(line, $white_space, '', 'g'))) AS n
             FROM boilerplate
-            WHERE report_id IN (SELECT report_id FROM incoming_rows)
+            WHERE report_id BETWEEN $first AND $last
+              AND report_id IN (SELECT report_id FROM incoming_rows)
             GROUP BY report_id
         )
         SELECT report_id,
@@ -52,7 +56,8 @@ INVARIANTS = {
             FROM work.documents d
             JOIN work.clean_texts c USING (report_id)
             LEFT JOIN dropped x USING (report_id)
-            WHERE d.report_id IN (SELECT report_id FROM incoming_rows)
+            WHERE d.report_id BETWEEN $first AND $last
+              AND d.report_id IN (SELECT report_id FROM incoming_rows)
         )
         WHERE missing <> 0
     """,
@@ -63,16 +68,20 @@ INVARIANTS = {
         WITH batch AS (SELECT report_id FROM incoming_rows),
         repeated AS (
             SELECT report_id, 'reports' AS first FROM reports
-            WHERE report_id IN (SELECT report_id FROM batch) GROUP BY ALL HAVING count(*) > 1
+            WHERE report_id BETWEEN $first AND $last AND report_id IN (SELECT * FROM batch)
+            GROUP BY ALL HAVING count(*) > 1
             UNION ALL
             SELECT report_id, 'sections.section_no ' || section_no FROM sections
-            WHERE report_id IN (SELECT report_id FROM batch) GROUP BY ALL HAVING count(*) > 1
+            WHERE report_id BETWEEN $first AND $last AND report_id IN (SELECT * FROM batch)
+            GROUP BY ALL HAVING count(*) > 1
             UNION ALL
             SELECT report_id, 'sentences.sentence_no ' || sentence_no FROM sentences
-            WHERE report_id IN (SELECT report_id FROM batch) GROUP BY ALL HAVING count(*) > 1
+            WHERE report_id BETWEEN $first AND $last AND report_id IN (SELECT * FROM batch)
+            GROUP BY ALL HAVING count(*) > 1
             UNION ALL
             SELECT report_id, 'facts.fact_no ' || fact_no FROM facts
-            WHERE report_id IN (SELECT report_id FROM batch) GROUP BY ALL HAVING count(*) > 1
+            WHERE report_id BETWEEN $first AND $last AND report_id IN (SELECT * FROM batch)
+            GROUP BY ALL HAVING count(*) > 1
         )
         SELECT report_id,
                format('{} keys are held by more than one row, first {}', count(*), min(first))
@@ -88,7 +97,9 @@ INVARIANTS = {
                    s.char_start AS sentence_start, s.char_end AS sentence_end
             FROM facts f
             JOIN sentences s USING (report_id, sentence_no)
-            WHERE f.report_id IN (SELECT report_id FROM incoming_rows)
+            WHERE f.report_id BETWEEN $first AND $last
+              AND f.report_id IN (SELECT report_id FROM incoming_rows)
+              AND s.report_id BETWEEN $first AND $last
               AND s.report_id IN (SELECT report_id FROM incoming_rows)
         )
         SELECT p.report_id,
@@ -100,7 +111,8 @@ INVARIANTS = {
         -- (10 batches at 10,000 reports: 2.2 -> 1.2 s).
         JOIN (
             SELECT report_id, text FROM reports
-            WHERE report_id IN (SELECT report_id FROM incoming_rows)
+            WHERE report_id BETWEEN $first AND $last
+              AND report_id IN (SELECT report_id FROM incoming_rows)
         ) r USING (report_id)
         WHERE substr(r.text, p.char_start + 1, p.char_end - p.char_start) <> p.surface
            OR p.char_start < p.sentence_start OR p.char_end > p.sentence_end
@@ -129,8 +141,10 @@ def broken_invariants(conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame) -> p
     """report_id, check, reason: one row per report of the batch (report_id) and invariant it
     breaks."""
     broken = []
+    bounds = {"first": batch["report_id"].min(), "last": batch["report_id"].max()}
     for name, sql in INVARIANTS.items():
         parameters = {key: pattern for key, pattern in PATTERNS.items() if f"${key}" in sql}
+        parameters |= bounds
         broken.append(
             query_with_rows(
                 conn, f"SELECT report_id, '{name}' AS check, reason FROM ({sql})", batch, parameters
