@@ -19,7 +19,13 @@ from pipelines.cleaning.page_furniture import mark_furniture
 from pipelines.cleaning.page_margins import mark_margins, report_bounds
 from pipelines.cleaning.paragraphs import cut_run_in_chrome, paragraphs, split_lines
 from pipelines.cleaning.repeated_lines import candidate_lines, mark_repeated, repeated_pages
-from pipelines.cleaning.rules import artefact_fragments, chrome_text, rule_reason, without_artefacts
+from pipelines.cleaning.rules import (
+    any_line_rule,
+    artefact_fragments,
+    chrome_text,
+    rule_reason,
+    without_artefacts,
+)
 from pipelines.reading.normalize import visible_chars
 
 OUTSIDE_MAIN = "outside the page's main content"
@@ -44,15 +50,22 @@ class Cleaned:
 def margin_marked(documents: pl.DataFrame) -> pl.DataFrame:
     """Every non-blank line of every document with the reason it is not the report's, or null,
     as far as the document itself tells (its main content, the rules, its margins)."""
+    lines = document_lines(documents).with_columns(judged=chrome_text(pl.col("line")))
+    # The rules are tried one by one only on the lines one search of all of them at once finds:
+    # most lines are the report's own, and ~30 searches of each took most of the cleaning's
+    # rule time.
+    ruled = lines.filter(pl.col("in_main") & pl.col("judged").str.contains(any_line_rule()))
     lines = (
-        document_lines(documents)
-        .with_columns(judged=chrome_text(pl.col("line")))
-        .with_columns(
-            reason=pl.when(~pl.col("in_main"))
-            .then(pl.lit(OUTSIDE_MAIN))
-            .otherwise(rule_reason(pl.col("judged")))
+        lines.join(
+            ruled.select("report_id", "line_no", rule=rule_reason(pl.col("judged"))),
+            on=["report_id", "line_no"],
+            how="left",
+            maintain_order="left",
         )
-        .drop("judged")
+        .with_columns(
+            reason=pl.when(~pl.col("in_main")).then(pl.lit(OUTSIDE_MAIN)).otherwise(pl.col("rule"))
+        )
+        .drop("judged", "rule")
     )
     lines = mark_furniture(lines, documents)
     return report_bounds(mark_margins(report_bounds(lines)))

@@ -21,6 +21,13 @@ def line_rules() -> pl.DataFrame:
 
 
 @cache
+def any_line_rule() -> str:
+    """One alternation of every line rule's pattern: a line no rule matches is not searched
+    rule by rule."""
+    return "|".join(f"(?:{pattern})" for pattern in line_rules()["pattern"])
+
+
+@cache
 def run_in_rules() -> pl.DataFrame:
     """pattern, reason: how site chrome reads when it is run into a line of the report (a
     breadcrumb before the title, 来源 after the last sentence); each pattern spans the fragment."""
