@@ -6,14 +6,15 @@ log of which name (a path below the corpus folder, or a URL) brought which bytes
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
-import tempfile
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def arrivals_frame(arrivals: Iterable[Arrival]) -> pl.DataFrame:
     """Arrivals as the log's rows read back would be."""
     return _with_times(
         pl.DataFrame(
-            [asdict(arrival) for arrival in arrivals],
+            [vars(arrival) for arrival in arrivals],
             schema=ARRIVAL_SCHEMA | {"arrived_at": pl.String},
         )
     )
@@ -135,7 +136,7 @@ class ContentStore:
         return len(logged), [sha256 for sha256 in logged if not self.intact(sha256)]
 
     def record(self, arrivals: Iterable[Arrival]) -> None:
-        lines = [json.dumps(asdict(a), ensure_ascii=False) for a in arrivals]
+        lines = [json.dumps(vars(a), ensure_ascii=False) for a in arrivals]
         if not lines:
             return
         self.root.mkdir(parents=True, exist_ok=True)
@@ -167,6 +168,7 @@ class StoreBatch:
     def __init__(self, store: ContentStore) -> None:
         self.store = store
         self.pending: dict[Path, str] = {}
+        self.folders: set[Path] = set()
 
     def __enter__(self) -> StoreBatch:
         return self
@@ -175,10 +177,20 @@ class StoreBatch:
         sha256 = hashlib.sha256(data).hexdigest()
         target = self.store.object_path(sha256)
         if target not in self.pending and not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".", delete=False) as tmp:
-                tmp.write(data)
-            self.pending[target] = tmp.name
+            folder = target.parent
+            if folder not in self.folders:
+                folder.mkdir(parents=True, exist_ok=True)
+                self.folders.add(folder)
+            # Named after its object and its writer (a crawl may land the same bytes at the
+            # same time), and read-only from the start: its own descriptor still writes, and no
+            # chmod is needed after. A file of that name is a killed writer's, left half-written.
+            partial = f"{folder}/.{sha256}.{os.getpid()}-{threading.get_ident()}.part"
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
+            handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            self.pending[target] = partial
         return sha256
 
     def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
@@ -192,7 +204,6 @@ class StoreBatch:
             list(pool.map(fsync, map(Path, self.pending.values())))
         for target, written in self.pending.items():
             os.replace(written, target)
-            target.chmod(0o444)
         # The object folders hold the new names; the folders above, any folder made new.
         folders = {target.parent for target in self.pending} | {self.store.objects, self.store.root}
         with ThreadPoolExecutor(SYNC_THREADS) as pool:
