@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipelines.cleaning.clean import margin_marked
 from pipelines.cleaning.rules import chrome_reason
 from pipelines.reading.html_pages import main_span, page_hints, parse
 from pipelines.reading.pdf import PdfLine, join_wrapped_lines
@@ -348,3 +349,36 @@ def test_main_content_is_widened_to_the_title_and_sign_off_or_left_to_the_rules(
     # When the extractor finds nothing, there is no span and the line rules see the whole page.
     assert main_span(lines, None, None) is None
     assert main_span(lines, "页面不存在", None) is None
+
+
+def test_the_line_rules_take_chrome_whether_the_main_content_is_known_or_not() -> None:
+    """A page number between two paragraphs goes by its rule in a document without a main
+    content, and in one whose main content has a start but no end (in_main unknown)."""
+    text = "\n".join(
+        [
+            "某区2022年法治政府建设年度报告",
+            "2022年，本区坚持依法行政，各项工作取得新进展。",
+            "— 3 —",
+            "二、存在的不足",
+            "执法队伍专业化水平仍需提升。",
+        ]
+    )
+    documents = pl.DataFrame(
+        {
+            "report_id": ["no main", "main unbounded"],
+            "raw_text": [text, text],
+            "main_first": [None, 0],
+            "main_last": [None, None],
+            "furniture_lines": [[], []],
+        },
+        schema_overrides={
+            "main_first": pl.Int32,
+            "main_last": pl.Int32,
+            "furniture_lines": pl.List(pl.Int32),
+        },
+    )
+    page_numbers = margin_marked(documents).filter(pl.col("line_no") == 3)
+    assert page_numbers.select("report_id", "reason").rows() == [
+        ("no main", "page number"),
+        ("main unbounded", "page number"),
+    ]

@@ -53,8 +53,11 @@ def margin_marked(documents: pl.DataFrame) -> pl.DataFrame:
     lines = document_lines(documents).with_columns(judged=chrome_text(pl.col("line")))
     # The rules are tried one by one only on the lines one search of all of them at once finds:
     # most lines are the report's own, and ~30 searches of each took most of the cleaning's
-    # rule time.
-    ruled = lines.filter(pl.col("in_main") & pl.col("judged").str.contains(any_line_rule()))
+    # rule time. A line whose main content is unknown (null) is tried, as every line not
+    # outside it is.
+    ruled = lines.filter(
+        pl.col("in_main").fill_null(True) & pl.col("judged").str.contains(any_line_rule())
+    )
     lines = (
         lines.join(
             ruled.select("report_id", "line_no", rule=rule_reason(pl.col("judged"))),
