@@ -33,7 +33,6 @@ def chatty_job() -> None:
 COUNT_EVENTS = """
 import sys
 import dagster as dg
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 with dg.DagsterInstance.get() as instance:
     print(len(instance.all_logs(sys.argv[1])))
 """

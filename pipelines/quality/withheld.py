@@ -22,7 +22,7 @@ from pipelines.landing.store import ContentStore
 from pipelines.reading.normalize import WHITE_SPACE
 from pipelines.warehouse.incremental import Stage, stage_keys
 from pipelines.warehouse.stages import CLEANING, FACTS, READING, REPORTS, STRUCTURE
-from pipelines.warehouse.tables import query_with_rows, rows_visible
+from pipelines.warehouse.tables import query_with_rows, report_range, rows_visible
 
 PATTERNS = {"visible": WHITE_SPACE.replace("[", "[^", 1), "white_space": WHITE_SPACE}
 
@@ -141,7 +141,7 @@ def broken_invariants(conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame) -> p
     """report_id, check, reason: one row per report of the batch (report_id) and invariant it
     breaks."""
     broken = []
-    bounds = {"first": batch["report_id"].min(), "last": batch["report_id"].max()}
+    bounds = report_range(batch)
     for name, sql in INVARIANTS.items():
         parameters = {key: pattern for key, pattern in PATTERNS.items() if f"${key}" in sql}
         parameters |= bounds

@@ -81,6 +81,12 @@ def query_with_rows(
         return conn.execute(sql, parameters).pl()
 
 
+def report_range(reports: pl.DataFrame) -> dict[str, str]:
+    """$first and $last: the lowest and highest report_id of the reports (a batch), for a
+    filter that lets DuckDB skip the blocks of other reports."""
+    return {"first": reports["report_id"].min(), "last": reports["report_id"].max()}
+
+
 def rows_of_reports(
     conn: duckdb.DuckDBPyConnection, table: str, reports: pl.DataFrame, order_by: str = "report_id"
 ) -> pl.DataFrame:
@@ -93,7 +99,7 @@ def rows_of_reports(
         f"SELECT * FROM {table} WHERE report_id BETWEEN $first AND $last "
         f"AND report_id IN (SELECT report_id FROM incoming_rows) ORDER BY {order_by}",
         reports.select("report_id"),
-        {"first": reports["report_id"].min(), "last": reports["report_id"].max()},
+        report_range(reports),
     )
 
 
