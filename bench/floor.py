@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 from pipelines.facts.extract import mention_pattern
+from pipelines.shared.frames import ArrowStream
 from pipelines.terms.segment import SEPARATOR, segmenter
 
 
@@ -60,7 +61,7 @@ def floor(corpus: Path, database: Path) -> dict:
     )
     with duckdb.connect(str(database)) as conn:
         for name, frame in (("reports", reports), ("facts", mentions), ("terms", terms)):
-            conn.register("frame", frame.to_arrow())
+            conn.register("frame", ArrowStream(frame))
             conn.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
             conn.unregister("frame")
     lap("write")

@@ -20,6 +20,7 @@ from pipelines.cleaning.clean import margin_marked
 from pipelines.cleaning.rules import chrome_reason
 from pipelines.reading.html_pages import main_span, page_hints, parse
 from pipelines.reading.pdf import PdfLine, join_wrapped_lines
+from pipelines.shared.frames import query_frame
 from tests.conftest import SEEDS, Build, run_build
 from tests.report_files import archive_copy, as_docx, as_pdf, scanned_pdf
 from tests.site_pages import LAYOUTS, Page, text_dump
@@ -152,7 +153,7 @@ def shapes_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
 @pytest.fixture(scope="module")
 def reports(shapes_build: Build) -> dict[str, dict]:
     with shapes_build.connect() as conn:
-        rows = conn.execute("SELECT * FROM reports").pl()
+        rows = query_frame(conn, "SELECT * FROM reports")
     return {row["source_name"]: row for row in rows.iter_rows(named=True)}
 
 

@@ -8,15 +8,17 @@ import io
 import pytest
 
 from pipelines.cli import main
+from pipelines.shared.frames import query_frame
 from tests.conftest import Build
 
 
 @pytest.fixture(scope="module")
 def compliance(seeds_build: Build) -> dict[str, dict]:
     with seeds_build.connect() as conn:
-        rows = conn.execute(
-            "SELECT c.*, r.source_name FROM marts.report_compliance c JOIN reports r USING (report_id)"
-        ).pl()
+        rows = query_frame(
+            conn,
+            "SELECT c.*, r.source_name FROM marts.report_compliance c JOIN reports r USING (report_id)",
+        )
     return {row["source_name"][:3]: row for row in rows.iter_rows(named=True)}
 
 

@@ -25,6 +25,7 @@ from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.formats import READERS, detect_format
 from pipelines.reading.legacy_word import convert_to_docx, no_network_prefix
 from pipelines.reading.ocr import LOW_CONFIDENCE
+from pipelines.shared.frames import query_frame
 from tests.conftest import DATA, SEEDS, Build, run_build
 from tests.report_files import (
     as_doc,
@@ -100,7 +101,7 @@ def formats_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
 @pytest.fixture(scope="module")
 def reports(formats_build: Build) -> dict[str, dict]:
     with formats_build.connect() as conn:
-        rows = conn.execute("SELECT * FROM reports").pl()
+        rows = query_frame(conn, "SELECT * FROM reports")
     return {row["source_name"]: row for row in rows.iter_rows(named=True)}
 
 

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from pipelines.cli import main
+from pipelines.shared.frames import query_frame
 from pipelines.terms.counts import write_keywords
 from pipelines.terms.dictionary import KEYWORD_TAGS, PLACE_TAG, term_classes
 from pipelines.terms.segment import reference_segmenter, segment, segment_texts, segmenter
@@ -119,11 +120,11 @@ def test_terms_inside_a_longer_dictionary_term_are_counted(seeds_build: Build) -
 def test_keywords_say_what_each_report_is_about(seeds_build: Build) -> None:
     with seeds_build.connect() as conn:
         top = (
-            conn.execute(
+            query_frame(
+                conn,
                 "SELECT r.source_name, k.rank, k.term FROM keywords k JOIN reports r USING (report_id) "
-                "WHERE k.rank <= 10"
+                "WHERE k.rank <= 10",
             )
-            .pl()
             .group_by("source_name")
             .agg(pl.col("term").sort_by("rank"))
         )

@@ -12,6 +12,7 @@ import polars as pl
 from pipelines.cleaning.clean import chrome_candidates, clean_documents
 from pipelines.cleaning.repeated_lines import repeated_pages, repetition_signature, site_of
 from pipelines.preview import markdown_preview
+from pipelines.shared.frames import query_frame
 from pipelines.warehouse.incremental import (
     Refreshed,
     Step,
@@ -33,8 +34,7 @@ def cleaning_step(conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame) -> Cl
     """The cleaning of the contents (reading.documents.first_names of source_files), once the
     lines repeated across each site are known: the step hands on the documents it read."""
     sites = (
-        conn.execute("SELECT report_id, page_url FROM work.documents")
-        .pl()
+        query_frame(conn, "SELECT report_id, page_url FROM work.documents")
         .join(contents.select("report_id", "source_name"), on="report_id")
         .select("report_id", site=site_of(pl.col("source_name"), pl.col("page_url")))
     )
@@ -88,10 +88,11 @@ def cleaning_metadata(
             "SELECT reason, count(*) AS n FROM boilerplate GROUP BY ALL ORDER BY n DESC"
         ).fetchall()
     )
-    preview = conn.execute(
+    preview = query_frame(
+        conn,
         "SELECT report_id, line_no, line, reason FROM boilerplate "
-        "ORDER BY report_id, line_no LIMIT 15"
-    ).pl()
+        "ORDER BY report_id, line_no LIMIT 15",
+    )
     return {
         "dagster/row_count": rows,
         "lines_kept": kept,

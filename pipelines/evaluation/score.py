@@ -18,6 +18,7 @@ import polars as pl
 
 from pipelines.reading.decoding import UnreadableSource, decode_text
 from pipelines.reading.normalize import normalize_line_ends, normalize_width
+from pipelines.shared.frames import query_frame
 
 GOLD_COLUMNS = ["doc", "line", "surface", "value", "unit", "qualifier", "subject", "indicator"]
 
@@ -93,7 +94,8 @@ def _source_lines(raw: str, clean_text: str) -> list[int] | None:
 def extracted_facts(conn: duckdb.DuckDBPyConnection, docs: list[str]) -> pl.DataFrame:
     """The facts of the reports named in docs (reports.source_name), with the source line
     each came from (null where the source is not plain text)."""
-    facts = conn.execute(
+    facts = query_frame(
+        conn,
         """
         SELECT r.source_name AS doc, f.fact_no, f.surface, f.value, f.unit, f.qualifier,
                coalesce(f.subject, '') AS subject, coalesce(f.indicator, '') AS indicator,
@@ -103,7 +105,7 @@ def extracted_facts(conn: duckdb.DuckDBPyConnection, docs: list[str]) -> pl.Data
         WHERE r.source_name IN (SELECT unnest($docs))
         """,
         {"docs": docs},
-    ).pl()
+    )
     sources = conn.execute(
         """
         SELECT r.source_name, r.text, s.stored_path

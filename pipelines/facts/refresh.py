@@ -10,6 +10,7 @@ import polars as pl
 
 from pipelines.facts.build import build_facts
 from pipelines.preview import markdown_preview
+from pipelines.shared.frames import query_frame
 from pipelines.warehouse.incremental import Refreshed, Step, refreshed_metadata, versioned
 from pipelines.warehouse.stages import FACTS, STRUCTURE
 from pipelines.warehouse.tables import rows_made_or_stored
@@ -31,10 +32,11 @@ def facts_metadata(conn: duckdb.DuckDBPyConnection, refreshed: Refreshed) -> dic
     n_facts, with_indicator, targets = conn.execute(
         "SELECT count(*), count(indicator), count(*) FILTER (is_target) FROM facts"
     ).fetchone()
-    preview = conn.execute(
+    preview = query_frame(
+        conn,
         "SELECT report_id, surface, value, unit, indicator FROM facts "
-        "WHERE indicator IS NOT NULL ORDER BY report_id, fact_no LIMIT 10"
-    ).pl()
+        "WHERE indicator IS NOT NULL ORDER BY report_id, fact_no LIMIT 10",
+    )
     return {
         "dagster/row_count": n_facts,
         "with_indicator": with_indicator,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from pipelines.shared.frames import query_frame
+
 # Everything a reader needs to check a figure: who issued it, where the report came from and
 # when it was published, the figure as written (1万余次) and the sentence around it.
 COMPARE_SQL = """
@@ -45,4 +47,4 @@ def resolve_indicator(conn: duckdb.DuckDBPyConnection, name: str) -> tuple[str, 
 def compare(
     conn: duckdb.DuckDBPyConnection, indicator: str, year: int | None = None
 ) -> pl.DataFrame:
-    return conn.execute(COMPARE_SQL, {"indicator": indicator, "year": year}).pl()
+    return query_frame(conn, COMPARE_SQL, {"indicator": indicator, "year": year})

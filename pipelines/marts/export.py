@@ -16,6 +16,8 @@ import duckdb
 import polars as pl
 from openpyxl import Workbook
 
+from pipelines.shared.frames import query_frame
+
 WORKBOOK = "fazhi_marts.xlsx"
 # Excel's limits: rows per sheet (the header takes one), characters per cell, sheet name length.
 SHEET_ROWS = 1_048_576 - 1
@@ -92,7 +94,7 @@ def export_marts(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int
     counts = {}
     for view, description in mart_views(conn):
         # Views do not sort (a BI tool sorts for itself); files are read top to bottom.
-        rows = conn.execute(f'SELECT * FROM marts."{view}" ORDER BY ALL').pl()
+        rows = query_frame(conn, f'SELECT * FROM marts."{view}" ORDER BY ALL')
         _write_atomically(
             folder / f"{view}.parquet",
             lambda path, rows=rows: rows.write_parquet(path, compression="zstd"),

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.shared.frames import query_frame
 from pipelines.shared.patterns import HAN_NUMERAL
 from pipelines.terms.dictionary import DOMAIN_TAG, domain_words
 
@@ -623,11 +624,12 @@ def year_over_year(changes: pl.DataFrame, figures: pl.DataFrame) -> pl.DataFrame
 
 def render_report(conn: duckdb.DuckDBPyConnection) -> str:
     """The whole page, from the published warehouse."""
-    reports = conn.execute(
+    reports = query_frame(
+        conn,
         "SELECT region, parent_region, report_year, org_name, n_chars, report_id "
         "FROM marts.report_overview "
-        "ORDER BY parent_region NULLS LAST, region, report_year, org_name, report_id"
-    ).pl()
+        "ORDER BY parent_region NULLS LAST, region, report_year, org_name, report_id",
+    )
     matrix_columns = [
         name
         for (name,) in conn.execute(
@@ -642,19 +644,21 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
     shown_ids = shown_reports["report_id"].to_list()
     # Every change is in marts.indicator_changes: the page shows those of the reports its tables
     # show, and says how many it left out. Their sentences come with the figures.
-    all_changes = conn.execute(
+    all_changes = query_frame(
+        conn,
         "SELECT * EXCLUDE (sentence, previous_sentence) FROM marts.indicator_changes "
-        f"ORDER BY {', '.join(CHANGES_ORDER)}"
-    ).pl()
+        f"ORDER BY {', '.join(CHANGES_ORDER)}",
+    )
     shown_changes = all_changes.filter(pl.col("report_id").is_in(shown_ids))
     # Only the figures the page shows leave the database.
-    figures = conn.execute(
+    figures = query_frame(
+        conn,
         FIGURES_SQL,
         {
             "top": MAX_REPORTS_SHOWN,
             "reports": [*shown_ids, *shown_changes["previous_report_id"].unique().sort()],
         },
-    ).pl()
+    )
     columns = list(dict.fromkeys(_label(row) for row in shown_reports.to_dicts()))
     # The terms are ranked over the whole corpus, but only the cells shown leave the database.
     topics = {
@@ -662,14 +666,15 @@ def render_report(conn: duckdb.DuckDBPyConnection) -> str:
         "top": HEATMAP_TERMS,
     }
     emphasis_terms = [term for (term,) in conn.execute(EMPHASIS_TERMS_SQL, topics).fetchall()]
-    emphasis = conn.execute(EMPHASIS_CELLS_SQL, {"terms": emphasis_terms, "columns": columns}).pl()
-    coverage = conn.execute(
+    emphasis = query_frame(conn, EMPHASIS_CELLS_SQL, {"terms": emphasis_terms, "columns": columns})
+    coverage = query_frame(
+        conn,
         "SELECT indicator, indicator_name, region, report_id, figures "
         "FROM marts.indicator_coverage WHERE list_contains($shown, report_id)",
         {"shown": shown_ids},
-    ).pl()
-    compliance = conn.execute(COMPLIANCE_SQL, {"shown": shown_ids}).pl()
-    shortcomings = conn.execute(SHORTCOMINGS_SQL, {"shown": shown_ids}).pl()
+    )
+    compliance = query_frame(conn, COMPLIANCE_SQL, {"shown": shown_ids})
+    shortcomings = query_frame(conn, SHORTCOMINGS_SQL, {"shown": shown_ids})
     changes = year_over_year(shown_changes, figures)
     # The page lists the evidence of what it shows, so it stays small for any corpus: the
     # charted figures, the figures of the reports in the coverage table, and both figures of

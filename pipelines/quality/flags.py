@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from pipelines.reading.ocr import LOW_CONFIDENCE
+from pipelines.shared.frames import query_frame
 from pipelines.shared.patterns import FIRST_PLAUSIBLE_YEAR
 
 
@@ -175,10 +176,11 @@ def content_flags(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         f"FROM ({check.sql})"
         for check in CHECKS
     )
-    return conn.execute(
+    return query_frame(
+        conn,
         f"""
         SELECT q.report_id, r.source_name, q.check, q.severity, q.detail
         FROM ({union}) q JOIN reports r USING (report_id)
         ORDER BY q.check, r.source_name, q.detail
-        """
-    ).pl()
+        """,
+    )

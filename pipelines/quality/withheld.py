@@ -20,6 +20,7 @@ import polars as pl
 
 from pipelines.landing.store import ContentStore
 from pipelines.reading.normalize import WHITE_SPACE
+from pipelines.shared.frames import query_frame
 from pipelines.warehouse.incremental import Stage, stage_keys
 from pipelines.warehouse.stages import CLEANING, FACTS, READING, REPORTS, STRUCTURE
 from pipelines.warehouse.tables import query_with_rows, report_range, rows_visible
@@ -129,7 +130,7 @@ STAGES_READ = (READING, CLEANING, REPORTS, STRUCTURE, FACTS)
 def invariant_keys(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """report_id, key: the keys of every stage whose rows the invariants read, for every
     report of the reports table."""
-    keys = conn.execute("SELECT report_id FROM reports").pl()
+    keys = query_frame(conn, "SELECT report_id FROM reports")
     for stage in STAGES_READ:
         keys = keys.join(stage_keys(conn, stage).rename({"key": stage.name}), on="report_id")
     return keys.select(
@@ -159,12 +160,13 @@ def damaged_objects(conn: duckdb.DuckDBPyConnection, store: ContentStore) -> pl.
     rehashed (rehashing the whole store every run would read every PDF again; `fazhi verify`
     does that)."""
     # Files landed together share one arrival time: the latest are this run's, if any.
-    objects = conn.execute(
+    objects = query_frame(
+        conn,
         "SELECT sha256, any_value(size) AS size, "
         "bool_or(arrived_at = (SELECT max(arrived_at) FROM source_files)) AS latest, "
         "list(source_name ORDER BY source_name) AS source_names "
-        "FROM source_files GROUP BY sha256 ORDER BY sha256"
-    ).pl()
+        "FROM source_files GROUP BY sha256 ORDER BY sha256",
+    )
     # One object at a time: the check reads the object's bytes, and there is one file per row.
     intact = [
         store.intact(sha256, size, rehash=latest)
@@ -203,4 +205,4 @@ def withheld_reports(conn: duckdb.DuckDBPyConnection, damaged: pl.DataFrame) -> 
         ORDER BY r.source_name, b.check
     """
     with rows_visible(conn, damaged.select("sha256", "message")):
-        return conn.execute(sql).pl()
+        return query_frame(conn, sql)

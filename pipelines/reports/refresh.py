@@ -11,6 +11,7 @@ import polars as pl
 
 from pipelines.preview import markdown_preview
 from pipelines.reports.build import build_reports
+from pipelines.shared.frames import query_frame
 from pipelines.warehouse.incremental import Refreshed, Step, refreshed_metadata, versioned
 from pipelines.warehouse.stages import CLEANING, REPORTS, structure_keys
 from pipelines.warehouse.tables import read_table, replace_table, rows_made_or_stored
@@ -78,10 +79,11 @@ def reports_tables(
     n_reports, regions = conn.execute(
         "SELECT count(*), count(DISTINCT region) FROM reports"
     ).fetchone()
-    preview = conn.execute(
+    preview = query_frame(
+        conn,
         "SELECT region, report_year, org_name, title, n_chars FROM reports "
-        "ORDER BY region, report_year, report_id LIMIT 10"
-    ).pl()
+        "ORDER BY region, report_year, report_id LIMIT 10",
+    )
     for name, reason in rejected.select("source_name", "reason").iter_rows():
         warn(f"rejected {name}: {reason}")
     return {

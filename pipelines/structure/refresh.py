@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from pipelines.preview import markdown_preview
+from pipelines.shared.frames import query_frame
 from pipelines.structure.sections import find_sections, place_sentences
 from pipelines.structure.sentences import split_sentences
 from pipelines.warehouse.incremental import Refreshed, Step, refreshed_metadata
@@ -45,13 +46,14 @@ def structure_metadata(
             "SELECT part, count(*) AS n FROM sections WHERE level = 1 GROUP BY ALL ORDER BY n DESC"
         ).fetchall()
     )
-    sections_preview = conn.execute(
+    sections_preview = query_frame(
+        conn,
         "SELECT report_id, label, heading, part FROM sections "
-        "ORDER BY report_id, section_no LIMIT 10"
-    ).pl()
-    sentences_preview = conn.execute(
-        "SELECT report_id, part, text FROM sentences ORDER BY report_id, sentence_no LIMIT 5"
-    ).pl()
+        "ORDER BY report_id, section_no LIMIT 10",
+    )
+    sentences_preview = query_frame(
+        conn, "SELECT report_id, part, text FROM sentences ORDER BY report_id, sentence_no LIMIT 5"
+    )
     return {
         "sections": {
             "dagster/row_count": n_sections,

@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from pipelines.preview import markdown_preview
+from pipelines.shared.frames import query_frame
 from pipelines.terms.counts import (
     report_terms,
     report_totals,
@@ -103,10 +104,10 @@ def terms_tables(
     n_terms, n_sentence_terms = conn.execute(
         "SELECT (SELECT count(*) FROM terms), (SELECT count(*) FROM sentence_terms)"
     ).fetchone()
-    vocabulary_preview = conn.execute("SELECT * FROM vocabulary LIMIT 15").pl()
-    keywords_preview = conn.execute(
-        "SELECT * FROM keywords WHERE rank <= 5 ORDER BY report_id, rank LIMIT 25"
-    ).pl()
+    vocabulary_preview = query_frame(conn, "SELECT * FROM vocabulary LIMIT 15")
+    keywords_preview = query_frame(
+        conn, "SELECT * FROM keywords WHERE rank <= 5 ORDER BY report_id, rank LIMIT 25"
+    )
     segmentation = terms.segmentation
     log(
         f"segmented {segmentation.texts} texts in {segmentation.seconds:.2f}s; "

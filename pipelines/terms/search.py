@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from pipelines.reports.regions import canonical_region
+from pipelines.shared.frames import query_frame
 from pipelines.terms.counts import token_offsets
 from pipelines.terms.segment import segment
 
@@ -41,7 +42,8 @@ def search(
     terms = query_terms(query)
     if region:
         region = canonical_region(region)[0] or region
-    return conn.execute(
+    return query_frame(
+        conn,
         SEARCH_SQL,
         {"query": " ".join(terms), "region": region, "year": year, "limit": limit},
-    ).pl()
+    )

@@ -40,6 +40,7 @@ import polars as pl
 
 from pipelines.fault_injection import pause_at
 from pipelines.settings import PROJECT_ROOT
+from pipelines.shared.frames import query_frame
 from pipelines.shared.rule_files import RULES_DIR
 from pipelines.warehouse.tables import TABLES_DIR, insert_rows, run_with_rows, table_ddl
 
@@ -139,9 +140,9 @@ def stage_keys(conn: duckdb.DuckDBPyConnection, stage: Stage) -> pl.DataFrame:
     """report_id, key: what each report's rows of the stage were made from, for the next stage
     to build its keys on."""
     conn.execute(STATE_DDL)
-    return conn.execute(
-        "SELECT report_id, key FROM work.stage_keys WHERE stage = ?", [stage.name]
-    ).pl()
+    return query_frame(
+        conn, "SELECT report_id, key FROM work.stage_keys WHERE stage = ?", [stage.name]
+    )
 
 
 def _reset(conn: duckdb.DuckDBPyConnection, stage: Stage) -> None:

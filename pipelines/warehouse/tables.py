@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from pipelines.settings import SQL_DIR
+from pipelines.shared.frames import ArrowStream, query_frame
 
 TABLES_DIR = SQL_DIR / "tables"
 
@@ -48,7 +49,7 @@ def insert_rows(conn: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame) 
 @contextmanager
 def rows_visible(conn: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> Iterator[None]:
     """The frame visible to the connection's SQL as the view incoming_rows, for a while."""
-    conn.register("incoming_rows", rows.to_arrow())
+    conn.register("incoming_rows", ArrowStream(rows))
     try:
         yield
     finally:
@@ -67,7 +68,7 @@ def run_with_rows(
 
 
 def read_table(conn: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
-    return conn.execute(f"SELECT * FROM {name}").pl()
+    return query_frame(conn, f"SELECT * FROM {name}")
 
 
 def query_with_rows(
@@ -78,7 +79,7 @@ def query_with_rows(
 ) -> pl.DataFrame:
     """The result of sql, with the frame visible to it as the view incoming_rows."""
     with rows_visible(conn, rows):
-        return conn.execute(sql, parameters).pl()
+        return query_frame(conn, sql, parameters)
 
 
 def report_range(reports: pl.DataFrame) -> dict[str, str]:
@@ -117,7 +118,7 @@ def rows_made_or_stored(
     if frame is None or not reports.join(frame, on="report_id", how="anti").is_empty():
         return rows_of_reports(conn, table, reports, order_by)
     # The columns and types the table gives back when it is read.
-    schema = conn.execute(f"SELECT * FROM {table} LIMIT 0").pl().schema
+    schema = query_frame(conn, f"SELECT * FROM {table} LIMIT 0").schema
     return (
         frame.join(reports.select("report_id"), on="report_id", how="semi")
         .select(schema.names())

@@ -10,6 +10,7 @@ from pipelines.quality.withheld import (
     invariant_keys,
     withheld_reports,
 )
+from pipelines.shared.frames import query_frame
 from pipelines.warehouse.incremental import refresh, refreshed_metadata
 from pipelines.warehouse.tables import replace_table
 
@@ -52,7 +53,7 @@ def quality(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             lambda batch: {"work.broken_invariants": broken_invariants(conn, batch)},
         )
         # The store was checked as the files landed, this run (source_files).
-        damaged = conn.execute("SELECT sha256, message FROM work.damaged_objects").pl()
+        damaged = query_frame(conn, "SELECT sha256, message FROM work.damaged_objects")
         withheld = withheld_reports(conn, damaged)
         replace_table(conn, "withheld_reports", withheld)
     for name, reason in withheld.select("source_name", "reason").iter_rows():

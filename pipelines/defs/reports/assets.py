@@ -19,6 +19,7 @@ from pipelines.facts.refresh import facts_metadata, facts_step
 from pipelines.reading.documents import first_names
 from pipelines.reading.refresh import refresh_documents
 from pipelines.reports.refresh import reports_step, reports_tables
+from pipelines.shared.frames import query_frame
 from pipelines.structure.refresh import structure_metadata, structure_step
 from pipelines.terms.refresh import terms_step, terms_tables
 from pipelines.warehouse.incremental import BATCH_REPORTS, refresh_chain
@@ -164,7 +165,7 @@ def report_tables(
         )
         made["boilerplate"] = cleaning_metadata(conn, cleaning, cleaned)
         made |= reports_tables(conn, files, reported, warn)
-        keys = conn.execute("SELECT report_id, key FROM work.structure_keys").pl()
+        keys = query_frame(conn, "SELECT report_id, key FROM work.structure_keys")
         terms = terms_step(conn, keys)
         # Terms take the most memory per report: batches half the usual size.
         split, extracted, counted = refresh_chain(

@@ -1,0 +1,32 @@
+"""Polars frames to and from DuckDB through the Arrow C stream interface (PyCapsules), without
+pyarrow. DuckDB's `.pl()` and a registered polars frame go through pyarrow, whose import (with
+pyarrow.dataset and numpy) cost ~0.2 s at the first exchange of every run: a re-run with one new
+report paid it as much as a full build. pyarrow is not installed at all, on purpose: where it
+is, DuckDB scans any Arrow stream through a pyarrow dataset, pushing filters into pyarrow's
+compute, which cannot filter the string_view columns polars exports. The stream is the same Arrow
+data, handed over without a copy either way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import polars as pl
+
+
+class ArrowStream:
+    """A frame that DuckDB scans as an Arrow stream: each scan asks for a stream of its own (a
+    stream is read once, and a query may read a registered frame twice)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> Any:
+        return self.frame.__arrow_c_stream__(requested_schema)
+
+
+def query_frame(
+    conn: duckdb.DuckDBPyConnection, sql: str, parameters: list | dict | None = None
+) -> pl.DataFrame:
+    """The result of a query (one SELECT), as a polars frame."""
+    return pl.DataFrame(conn.sql(sql, params=parameters))
