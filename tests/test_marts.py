@@ -23,7 +23,7 @@ from duckdb_engine.datatypes import HugeInteger
 from pipelines.cli import main
 from pipelines.marts.export import for_excel, sheet_names
 from pipelines.shared.frames import query_frame
-from pipelines.warehouse.publish import create_views
+from pipelines.warehouse.publish import create_views, ensure_views
 from tests.conftest import SEEDS, Build, run_build
 
 SEED_002 = SEEDS / "002_0d1779802d6e58b2.txt"
@@ -409,3 +409,25 @@ def test_views_are_made_again_over_the_views_an_older_fazhi_made(tmp_path: Path)
         for version in versions:
             assert sorted(create_views(conn, tmp_path / version)) == ["a_reader", "b_source"]
         assert conn.execute("SELECT * FROM marts.a_reader").fetchall() == [(2,)]
+
+
+def test_views_are_made_only_when_sql_changed_or_they_are_missing(tmp_path: Path) -> None:
+    folder = tmp_path / "sql"
+    folder.mkdir()
+    view = folder / "counted.sql"
+    view.write_text(
+        "CREATE SCHEMA IF NOT EXISTS marts;\nCREATE OR REPLACE VIEW marts.counted AS SELECT 1 AS n;\n",
+        encoding="utf-8",
+    )
+    with duckdb.connect(str(tmp_path / "working.duckdb")) as conn:
+        conn.execute(f"ATTACH '{tmp_path / 'work.duckdb'}' AS work")
+        assert ensure_views(conn, folder)
+        assert not ensure_views(conn, folder)
+        # Another definition in sql/ is made, as is a view gone from the database.
+        view.write_text(view.read_text(encoding="utf-8").replace("1 AS n", "2 AS n"))
+        assert ensure_views(conn, folder)
+        assert conn.execute("SELECT n FROM marts.counted").fetchall() == [(2,)]
+        conn.execute("DROP VIEW marts.counted")
+        assert ensure_views(conn, folder)
+        assert not ensure_views(conn, folder)
+        assert conn.execute("SELECT n FROM marts.counted").fetchall() == [(2,)]

@@ -9,7 +9,7 @@ from pipelines.defs.resources import WORKING_MEMORY, CorpusResource
 from pipelines.marts.html_report import write_report_page
 from pipelines.settings import publish_copy_below
 from pipelines.shared.rule_files import read_rules
-from pipelines.warehouse.publish import create_views, publish
+from pipelines.warehouse.publish import ensure_views, publish
 from pipelines.warehouse.tables import replace_table
 
 
@@ -111,7 +111,7 @@ def published_warehouse(
 ) -> Iterator[dg.MaterializeResult]:
     settings = corpus.settings
     with duckdb.get_connection() as conn:
-        create_views(conn)
+        ensure_views(conn)
         conn.execute("CHECKPOINT")
         # Checkpointed, the working file holds every table and view, and no step writes it
         # while it is published.
