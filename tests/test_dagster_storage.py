@@ -3,6 +3,7 @@ files open between events, and still every other process (the webserver, the dae
 build) reads each event a run wrote, also after the storage was wiped."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,8 +12,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster.version import __version__ as DAGSTER_VERSION
 
-from pipelines.defs.storage import KEPT_ENGINES, KeptEngineEventLogStorage
+from pipelines.defs.storage import KEPT_ENGINES, TEMPLATES, KeptEngineEventLogStorage
 from pipelines.settings import PROJECT_ROOT
 
 EVENTS_LOGGED = 40
@@ -91,3 +93,31 @@ def test_the_asset_index_columns_read_once_are_those_dagster_reads(
     for column in ("last_materialization_timestamp", "cached_status_data", "no_such_column"):
         assert storage.has_asset_key_col(column) == stock.has_asset_key_col(column)
     assert storage.has_asset_key_index_cols() and storage.can_read_asset_status_cache()
+
+
+def sqlite_layout(path: Path) -> tuple[list[tuple], list[tuple]]:
+    """A SQLite file's tables and indexes (their SQL) and its Alembic revision."""
+    with sqlite3.connect(path) as conn:
+        schema = conn.execute(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    return schema, revision
+
+
+def test_a_run_file_starts_as_a_copy_of_one_dagster_set_up(
+    instance: dg.DagsterInstance, tmp_path: Path
+) -> None:
+    storage = instance.event_log_storage
+    first = chatty_job.execute_in_process(instance=instance)
+    second = chatty_job.execute_in_process(instance=instance)
+    templates = list((Path(storage._base_dir) / TEMPLATES).iterdir())
+    assert [path.name for path in templates] == [f"run-{DAGSTER_VERSION}.db"]
+    # The same tables, indexes and revision as a run file Dagster sets up itself.
+    stock = SqliteEventLogStorage(str(tmp_path / "stock"))
+    with stock.run_connection("made_by_dagster"):
+        pass
+    made_by_dagster = sqlite_layout(Path(stock.path_for_shard("made_by_dagster")))
+    for result in (first, second):
+        assert sqlite_layout(Path(storage.path_for_shard(result.run_id))) == made_by_dagster
+        assert events_seen_elsewhere(result.run_id) == len(instance.all_logs(result.run_id))

@@ -8,19 +8,27 @@ its INSERT again: ~1 s of a re-run with one new report, more than the new report
 Here each file keeps its engine and one open connection. Commits go to the write-ahead log
 without a sync of their own (synchronous=NORMAL, which SQLite documents as safe from corruption
 in WAL mode): a power cut may lose a build's last events, a crash of the process none. The
-webserver and the daemon still read each event once it is committed.
+webserver and the daemon still read each event once it is committed. A run's own file starts as
+a copy of an empty one Dagster set up (its tables, indexes and Alembic stamp: ~0.06 s a run to
+make anew), kept per Dagster version.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy
 from dagster._core.storage.base_storage import DagsterStorage
 from dagster._core.storage.event_log.schema import AssetKeyTable
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
+    SqliteEventLogStorage,
+)
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
 from dagster._core.storage.sql import create_engine
@@ -33,12 +41,15 @@ from dagster._core.storage.sqlite_storage import (
     _schedule_directory,
 )
 from dagster._serdes import ConfigurableClassData
+from dagster.version import __version__ as DAGSTER_VERSION
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import SingletonThreadPool
+from sqlalchemy.pool import NullPool, SingletonThreadPool
 
 # Files kept open at most: a run writes two (its own and the index); the webserver reads many
 # runs' files over its life.
 KEPT_ENGINES = 8
+# Beside the runs' files, in a folder of its own: Dagster takes every *.db of its folder for a run.
+TEMPLATES = "templates"
 
 
 def _no_sync_per_commit(connection: sqlite3.Connection, _: object) -> None:
@@ -82,7 +93,8 @@ class KeptEngineEventLogStorage(SqliteEventLogStorage):
                 sqlalchemy.event.listen(engine, "connect", _no_sync_per_commit)
             # Dagster forgets which files it set up when it wipes them: set up again then.
             if shard not in self._initialized_dbs:
-                self._initdb(engine)
+                if not self._run_file_from_template(shard):
+                    self._initdb(engine)
                 self._initialized_dbs.add(shard)
                 self._asset_key_columns = None
             self._engines[shard] = engine  # last used last: the oldest goes first
@@ -90,6 +102,40 @@ class KeptEngineEventLogStorage(SqliteEventLogStorage):
                 self._engines.pop(next(iter(self._engines))).dispose()
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def _run_file_from_template(self, shard: str) -> bool:
+        """A new run's file, copied from the template: False if the shard is the index or its
+        file exists (another process may have begun it), which Dagster sets up itself."""
+        path = self.path_for_shard(shard)
+        if shard == INDEX_SHARD_NAME or os.path.exists(path):
+            return False
+        template = self._run_template()
+        partial = f"{template}.{shard}.{os.getpid()}-{threading.get_ident()}.part"
+        shutil.copyfile(template, partial)
+        try:
+            # A link, not a rename: it never replaces a file another process has begun.
+            os.link(partial, path)
+        except FileExistsError:
+            return False
+        finally:
+            os.unlink(partial)
+        return True
+
+    def _run_template(self) -> str:
+        """An empty run file as Dagster sets one up, made once per Dagster version."""
+        folder = os.path.join(self._base_dir, TEMPLATES)
+        template = os.path.join(folder, f"run-{DAGSTER_VERSION}.db")
+        if not os.path.exists(template):
+            os.makedirs(folder, exist_ok=True)
+            partial = f"{template}.{os.getpid()}-{threading.get_ident()}.part"
+            engine = create_engine(f"sqlite:///{partial}", poolclass=NullPool)
+            try:
+                self._initdb(engine)
+            finally:
+                # Its last connection closed, SQLite folds the write-ahead log into the file.
+                engine.dispose()
+            os.replace(partial, template)
+        return template
 
 
 class FazhiSqliteStorage(DagsterSqliteStorage):
