@@ -22,6 +22,7 @@ from pipelines.reports.refresh import reports_step, reports_tables
 from pipelines.shared.frames import query_frame
 from pipelines.structure.refresh import structure_metadata, structure_step
 from pipelines.terms.refresh import terms_step, terms_tables
+from pipelines.terms.segment_cache import prepare_segmenting
 from pipelines.warehouse.incremental import BATCH_REPORTS, refresh_chain
 from pipelines.warehouse.tables import read_table
 
@@ -156,6 +157,10 @@ def report_tables(
         files = read_table(conn, "source_files")
         contents = first_names(files)
         made = {"documents": refresh_documents(conn, contents, corpus.store, warn)}
+        # New documents will be cut into words: the segmenter is built beside the stages
+        # before terms.
+        if made["documents"]["reports_computed"]:
+            prepare_segmenting()
         # Cleaning needs every document's candidate chrome first; then each batch of reports
         # goes through cleaning and metadata, and then through structure, facts and terms,
         # each stage taking what the one before made of the batch rather than reading it back.
