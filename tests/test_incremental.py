@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines.defs.resources import WORK_LOG_FOLDED, WorkingDatabase
 from pipelines.settings import PROJECT_ROOT, Settings
 from pipelines.warehouse import incremental, stages
 from pipelines.warehouse.incremental import (
@@ -447,3 +448,24 @@ def test_a_build_from_scratch_forgets_every_cached_result(
     assert "left_by_an_earlier_build" not in tables
     assert "stage_keys" in tables
     assert comparable_tables(warehouse) == before
+
+
+def test_the_work_catalogs_log_is_folded_once_it_has_grown(tmp_path: Path) -> None:
+    # Every open of the working database replays the log; a run folds it into the file once
+    # it has grown (a build leaves megabytes), not for the little a re-run adds.
+    working = WorkingDatabase(
+        database=str(tmp_path / "fazhi.duckdb"), work_database=str(tmp_path / "work.duckdb")
+    )
+    log = tmp_path / "work.duckdb.wal"
+    with working.get_connection() as conn:
+        conn.execute("CREATE TABLE work.small AS SELECT range AS n FROM range(100)")
+        assert 0 < log.stat().st_size <= WORK_LOG_FOLDED
+        assert not working.fold_work_log(conn)
+        conn.execute(
+            "CREATE TABLE work.large AS SELECT range AS n, md5(range::VARCHAR) AS h "
+            "FROM range(100000)"
+        )
+        assert log.stat().st_size > WORK_LOG_FOLDED
+        assert working.fold_work_log(conn)
+        assert not log.exists() or log.stat().st_size < WORK_LOG_FOLDED
+        assert conn.execute("SELECT count(*) FROM work.large").fetchone() == (100000,)

@@ -1,11 +1,12 @@
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import dagster as dg
 import duckdb as duckdb_client
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.policy import warehouse_asset, warehouse_multi_asset
-from pipelines.defs.resources import WORKING_MEMORY, CorpusResource
+from pipelines.defs.resources import WORKING_MEMORY, CorpusResource, WorkingDatabase
 from pipelines.marts.html_report import write_report_page
 from pipelines.settings import publish_copy_below
 from pipelines.shared.rule_files import read_rules
@@ -107,7 +108,7 @@ def published_matches_working(
     check_specs=[PUBLISHED_MATCHES_WORKING],
 )
 def published_warehouse(
-    context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: WorkingDatabase
 ) -> Iterator[dg.MaterializeResult]:
     settings = corpus.settings
     with duckdb.get_connection() as conn:
@@ -125,7 +126,12 @@ def published_warehouse(
         ) as published,
     ):
         checked = published_matches_working(working, published)
-        page = write_report_page(published, settings.report_page)
+        # The work catalog's log is folded, when it has grown, beside the page's rendering
+        # (another database): the next run opens the working database without replaying it.
+        with ThreadPoolExecutor(1, thread_name_prefix="folding") as folding:
+            folded = folding.submit(duckdb.fold_work_log, working)
+            page = write_report_page(published, settings.report_page)
+            folded.result()
     yield dg.MaterializeResult(
         asset_key="published_warehouse",
         metadata={
