@@ -115,7 +115,8 @@ class KeptEngineEventLogStorage(SqliteEventLogStorage):
         try:
             # A link, not a rename: it never replaces a file another process has begun.
             os.link(partial, path)
-        except FileExistsError:
+        except OSError:
+            # Begun by another process, or a file system without hard links.
             return False
         finally:
             os.unlink(partial)
