@@ -3,6 +3,7 @@ publishes equals a build from scratch over the same inputs."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
@@ -469,3 +471,25 @@ def test_the_work_catalogs_log_is_folded_once_it_has_grown(tmp_path: Path) -> No
         assert working.fold_work_log(conn)
         assert not log.exists() or log.stat().st_size < WORK_LOG_FOLDED
         assert conn.execute("SELECT count(*) FROM work.large").fetchone() == (100000,)
+
+
+def test_a_run_freezes_what_lives_as_long_as_the_process(tmp_path: Path) -> None:
+    # The garbage collector skips, for the run, the objects made before it (modules,
+    # definitions, the instance), and takes them back once the run is over.
+    frozen_in_run = []
+
+    @dg.asset
+    def probe(duckdb: WorkingDatabase) -> None:
+        with duckdb.get_connection() as conn:
+            conn.execute("SELECT 1")
+        frozen_in_run.append(gc.get_freeze_count())
+
+    working = WorkingDatabase(
+        database=str(tmp_path / "fazhi.duckdb"), work_database=str(tmp_path / "work.duckdb")
+    )
+    (tmp_path / "dagster").mkdir()
+    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
+        result = dg.materialize([probe], resources={"duckdb": working}, instance=instance)
+    assert result.success
+    assert frozen_in_run[0] > 10_000
+    assert gc.get_freeze_count() == 0

@@ -3,6 +3,7 @@ every run that uses it holds alone from its start to its end."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,7 +43,8 @@ class WorkingDatabase(DuckDBResource):
     holds the database open from start to end, and every step works on a connection of its own
     to that one open database: opening the files, and the checkpoint DuckDB makes when the last
     connection closes, would otherwise be paid at every step, and the pages one step wrote
-    would be read from the disk again by the next.
+    would be read from the disk again by the next. For the run, the objects made before it are
+    frozen out of the garbage collector (gc.freeze).
     """
 
     work_database: str
@@ -55,9 +57,15 @@ class WorkingDatabase(DuckDBResource):
             self._connect() as opened,
         ):
             self._open = opened
+            # What lives as long as the process (modules, the definitions, the instance) is
+            # frozen out of the garbage collector for the run: each full collection walked its
+            # ~200,000 objects (0.12-0.17 s, at least once a run); the run's own objects are
+            # collected as before, and the frozen ones again once the run is over.
+            gc.freeze()
             try:
                 yield self
             finally:
+                gc.unfreeze()
                 self._open = None
 
     @contextmanager
