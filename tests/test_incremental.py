@@ -473,7 +473,9 @@ def test_the_work_catalogs_log_is_folded_once_it_has_grown(tmp_path: Path) -> No
         assert conn.execute("SELECT count(*) FROM work.large").fetchone() == (100000,)
 
 
-def test_a_run_freezes_what_lives_as_long_as_the_process(tmp_path: Path) -> None:
+def test_a_run_freezes_what_lives_as_long_as_the_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The garbage collector skips, for the run, the objects made before it (modules,
     # definitions, the instance), and takes them back once the run is over.
     frozen_in_run = []
@@ -487,8 +489,10 @@ def test_a_run_freezes_what_lives_as_long_as_the_process(tmp_path: Path) -> None
     working = WorkingDatabase(
         database=str(tmp_path / "fazhi.duckdb"), work_database=str(tmp_path / "work.duckdb")
     )
-    (tmp_path / "dagster").mkdir()
-    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
+    # The project's instance (dagster.yaml), its storage in a folder of the test's.
+    monkeypatch.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
+    monkeypatch.setenv("FAZHI_DAGSTER_STORAGE", str(tmp_path / "dagster"))
+    with dg.DagsterInstance.get() as instance:
         result = dg.materialize([probe], resources={"duckdb": working}, instance=instance)
     assert result.success
     assert frozen_in_run[0] > 10_000
