@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from pipelines.defs.runs import sole_writer
+from pipelines.fault_injection import pause_at
 from pipelines.landing.store import ContentStore
 from pipelines.settings import Settings, load_settings
 
@@ -88,6 +89,7 @@ class WorkingDatabase(DuckDBResource):
         replays it (~0.05 s a MB: a build leaves up to 16 MB for the next run to replay, a
         re-run adds ~70 KB), while a checkpoint costs ~0.5 s whatever the log holds. Returns
         whether it did."""
+        pause_at("publish.folding")
         log = Path(f"{self.work_database}.wal")
         if not log.exists() or log.stat().st_size <= WORK_LOG_FOLDED:
             return False
