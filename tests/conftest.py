@@ -73,3 +73,14 @@ def seeds_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
     shutil.copy(SEEDS / "001_d9e95e2a48e67257.txt", sources / "bad" / "copy_of_001.txt")
     with pytest.MonkeyPatch.context() as monkeypatch:
         yield run_build(sources, root / "warehouse" / "fazhi.duckdb", monkeypatch)
+
+
+@pytest.fixture
+def project_instance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dg.DagsterInstance]:
+    """The project's Dagster instance (dagster.yaml), its storage in a folder of the test's."""
+    monkeypatch.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
+    monkeypatch.setenv("FAZHI_DAGSTER_STORAGE", str(tmp_path / "dagster"))
+    with dg.DagsterInstance.get() as instance:
+        yield instance

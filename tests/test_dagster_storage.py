@@ -6,7 +6,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -53,13 +52,9 @@ def events_seen_elsewhere(run_id: str) -> int:
 
 
 @pytest.fixture
-def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dg.DagsterInstance]:
-    """The project's Dagster instance (dagster.yaml), its storage in a folder of the test's."""
-    monkeypatch.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
-    monkeypatch.setenv("FAZHI_DAGSTER_STORAGE", str(tmp_path))
-    with dg.DagsterInstance.get() as instance:
-        assert isinstance(instance.event_log_storage, KeptEngineEventLogStorage)
-        yield instance
+def instance(project_instance: dg.DagsterInstance) -> dg.DagsterInstance:
+    assert isinstance(project_instance.event_log_storage, KeptEngineEventLogStorage)
+    return project_instance
 
 
 def test_every_event_a_run_writes_is_read_by_another_process(

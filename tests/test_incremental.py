@@ -474,7 +474,7 @@ def test_the_work_catalogs_log_is_folded_once_it_has_grown(tmp_path: Path) -> No
 
 
 def test_a_run_freezes_what_lives_as_long_as_the_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, project_instance: dg.DagsterInstance
 ) -> None:
     # The garbage collector skips, for the run, the objects made before it (modules,
     # definitions, the instance), and takes them back once the run is over.
@@ -489,11 +489,7 @@ def test_a_run_freezes_what_lives_as_long_as_the_process(
     working = WorkingDatabase(
         database=str(tmp_path / "fazhi.duckdb"), work_database=str(tmp_path / "work.duckdb")
     )
-    # The project's instance (dagster.yaml), its storage in a folder of the test's.
-    monkeypatch.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
-    monkeypatch.setenv("FAZHI_DAGSTER_STORAGE", str(tmp_path / "dagster"))
-    with dg.DagsterInstance.get() as instance:
-        result = dg.materialize([probe], resources={"duckdb": working}, instance=instance)
+    result = dg.materialize([probe], resources={"duckdb": working}, instance=project_instance)
     assert result.success
     assert frozen_in_run[0] > 10_000
     assert gc.get_freeze_count() == 0
