@@ -59,6 +59,23 @@ def test_query_frame_takes_parameters_and_keeps_the_types_of_an_empty_result() -
     assert empty.schema == pl.Schema({"report_id": pl.String, "n": pl.Int32, "made": pl.Date})
 
 
+def test_a_query_with_parameters_gives_the_rows_in_the_order_it_asks_for() -> None:
+    # Its result is read through a query over it (the result's own export is ~10x slower):
+    # that query must keep every row, type and the ORDER BY of the one asked.
+    with duckdb.connect() as conn:
+        conn.execute(
+            "CREATE TABLE t AS SELECT (i * 7919) % 100003 AS k, i::VARCHAR AS label, "
+            "[i, i + 1] AS pair FROM range(50000) r(i)"
+        )
+        ordered = "SELECT * FROM t WHERE k >= {} ORDER BY k DESC, label"
+        with_parameter = query_frame(conn, ordered.format("$least"), {"least": 10})
+        written_out = query_frame(conn, ordered.format(10))
+        (rows,) = conn.execute("SELECT count(*) FROM t WHERE k >= 10").fetchone()
+    assert with_parameter.height == rows > 40000
+    assert with_parameter.equals(written_out)
+    assert with_parameter["k"].is_sorted(descending=True)
+
+
 def test_the_pipeline_runs_without_pyarrow() -> None:
     # Installed, pyarrow would be imported at the first exchange (~0.2 s a run) and DuckDB would
     # scan frames through it (the filter above fails there).

@@ -25,8 +25,18 @@ class ArrowStream:
         return self.frame.__arrow_c_stream__(requested_schema)
 
 
+# The name a parameterized query's kept result is read under (see query_frame).
+MATERIALIZED = "parameterized_result"
+
+
 def query_frame(
     conn: duckdb.DuckDBPyConnection, sql: str, parameters: list | dict | None = None
 ) -> pl.DataFrame:
     """The result of a query (one SELECT), as a polars frame."""
-    return pl.DataFrame(conn.sql(sql, params=parameters))
+    relation = conn.sql(sql, params=parameters)
+    if parameters:
+        # With parameters, DuckDB runs the query at once and keeps its result, whose own Arrow
+        # export is ~10x slower than a query's over it (a batch's 46,000 sentences: 0.15 s
+        # against 0.015 s). The query keeps the result's order.
+        relation = relation.query(MATERIALIZED, f"SELECT * FROM {MATERIALIZED}")
+    return pl.DataFrame(relation)
