@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.warehouse.publish import standby_path
+from pipelines.warehouse.publish import UPDATE_AT_MOST, share_rewritten, standby_path
 from tests.conftest import SEEDS, comparable_tables, run_build
 
 READER = textwrap.dedent(
@@ -135,6 +135,48 @@ def test_a_damaged_standby_is_copied_anew(tmp_path: Path, monkeypatch: pytest.Mo
     standby.write_bytes(b"not a database" * 1000)
     shutil.copy(seeds[1], sources)
     assert run_build(sources, warehouse, monkeypatch).result.success
+    from_scratch = tmp_path / "from_scratch" / "fazhi.duckdb"
+    assert run_build(sources, from_scratch, monkeypatch).result.success
+    assert comparable_tables(warehouse) == comparable_tables(from_scratch)
+
+
+def test_the_share_of_reports_an_update_would_rewrite() -> None:
+    held = {f"r{n}": "k" for n in range(100)}
+    assert share_rewritten(held, held) == 0
+    one_new = held | {"r100": "k"}
+    one_changed = held | {"r7": "other"}
+    one_gone = {report: key for report, key in held.items() if report != "r7"}
+    assert share_rewritten(held, one_new) == pytest.approx(1 / 101)
+    assert share_rewritten(held, one_changed) == share_rewritten(held, one_gone) == 0.01
+    every_key_new = {report: "upgraded" for report in held}
+    assert share_rewritten(held, every_key_new) == 1
+    assert share_rewritten({}, {}) == 0
+    assert (
+        share_rewritten(held, one_changed) <= UPDATE_AT_MOST < share_rewritten(held, every_key_new)
+    )
+
+
+def test_a_standby_most_of_whose_reports_changed_is_copied_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update rewrites the rows of every report that changed: when most did (an upgrade of
+    fazhi changes them all), the standby is copied anew from the working database instead."""
+    # Large enough to be updated, as far as its size goes.
+    monkeypatch.setenv("FAZHI_COPY_BELOW_MB", "0.0001")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for seed in seeds[:2]:
+        shutil.copy(seed, sources)
+    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    before = {warehouse.stat().st_ino, standby_path(warehouse).stat().st_ino}
+    for seed in seeds[:2]:
+        (sources / seed.name).unlink()
+    for seed in seeds[2:4]:
+        shutil.copy(seed, sources)
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    assert warehouse.stat().st_ino not in before
     from_scratch = tmp_path / "from_scratch" / "fazhi.duckdb"
     assert run_build(sources, from_scratch, monkeypatch).result.success
     assert comparable_tables(warehouse) == comparable_tables(from_scratch)
