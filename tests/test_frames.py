@@ -71,6 +71,9 @@ def test_a_query_with_parameters_gives_the_rows_in_the_order_it_asks_for() -> No
         with_parameter = query_frame(conn, ordered.format("$least"), {"least": 10})
         written_out = query_frame(conn, ordered.format(10))
         (rows,) = conn.execute("SELECT count(*) FROM t WHERE k >= 10").fetchone()
+        # The view the result was read through is gone, and the result with it.
+        views = conn.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone()
+    assert views == (0,)
     assert with_parameter.height == rows > 40000
     assert with_parameter.equals(written_out)
     assert with_parameter["k"].is_sorted(descending=True)
