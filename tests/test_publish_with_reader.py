@@ -53,6 +53,16 @@ class Reader:
         self.process.wait(timeout=30)
 
 
+def sources_of_two_seeds(tmp_path: Path) -> tuple[Path, list[Path]]:
+    """A sources folder holding the first two seeds; and every seed, in order."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for seed in seeds[:2]:
+        shutil.copy(seed, sources)
+    return sources, seeds
+
+
 def test_a_run_publishes_while_a_reader_holds_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -84,11 +94,7 @@ def test_a_reader_holding_the_file_to_be_updated_makes_the_run_copy_a_new_one(
     the two names; a reader still holding that file keeps it, and the run copies a new one."""
     # Published by updating the standby, as a large warehouse is.
     monkeypatch.setenv("FAZHI_COPY_BELOW_MB", "0")
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    seeds = sorted(SEEDS.glob("*.txt"))
-    for seed in seeds[:2]:
-        shutil.copy(seed, sources)
+    sources, seeds = sources_of_two_seeds(tmp_path)
     warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
     standby = standby_path(warehouse)
     assert run_build(sources, warehouse, monkeypatch).result.success
@@ -163,11 +169,7 @@ def test_a_standby_most_of_whose_reports_changed_is_copied_anew(
     fazhi changes them all), the standby is copied anew from the working database instead."""
     # Large enough to be updated, as far as its size goes.
     monkeypatch.setenv("FAZHI_COPY_BELOW_MB", "0.0001")
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    seeds = sorted(SEEDS.glob("*.txt"))
-    for seed in seeds[:2]:
-        shutil.copy(seed, sources)
+    sources, seeds = sources_of_two_seeds(tmp_path)
     warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
     assert run_build(sources, warehouse, monkeypatch).result.success
     before = {warehouse.stat().st_ino, standby_path(warehouse).stat().st_ino}
