@@ -22,6 +22,7 @@ import dagster as dg
 import pytest
 
 from pipelines.cli import main as fazhi
+from pipelines.warehouse.publish import standby_path
 from tests.conftest import SEEDS, comparable_tables, run_build
 from tests.processes import HANG, Deployment, kill_group, start, wait_for_file
 
@@ -164,3 +165,31 @@ def test_a_build_killed_at_any_point_is_completed_by_the_next_as_if_never_killed
         f"{'new one published' if point in SWAPPED_IN else 'published kept'}; next build freed the dead run's slot, completed in {seconds:.0f} s, "
         "equals a build from scratch"
     )
+
+
+def test_a_build_killed_after_copying_the_standby_anew_is_completed_by_the_next(
+    built: Deployment, from_scratch: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When more reports changed than an update is worth (publish.UPDATE_AT_MOST), the standby
+    is copied anew instead: killed once that copy is complete and synced, before the swap,
+    readers keep the warehouse of before, and the next build completes and equals a build from
+    scratch."""
+    # Large enough to be updated, as far as its size goes: the share of changes decides.
+    monkeypatch.setenv("FAZHI_COPY_BELOW_MB", "0.0001")
+    deployment = Deployment(tmp_path / "deployment")
+    shutil.copytree(built.root, deployment.root)
+    published = digest(deployment.warehouse)
+    standby = standby_path(deployment.warehouse)
+    updated_in_place = standby.stat().st_ino
+    change_corpus(deployment.sources)
+
+    log = tmp_path / "killed.log"
+    killed = start(["-m", "pipelines.cli", "build"], deployment.env(pause_at="publish.copied"), log)
+    wait_for_file(deployment.paused, killed, log)
+    kill_group(killed)
+    assert standby.stat().st_ino != updated_in_place
+    assert digest(deployment.warehouse) == published
+
+    assert build_by_hand_here(deployment) == 0
+    assert comparable_tables(deployment.warehouse) == from_scratch
+    assert not list(deployment.warehouse.parent.glob("*.building*"))
