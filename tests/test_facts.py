@@ -73,3 +73,25 @@ def test_indicators_follow_the_topic_into_later_clauses() -> None:
         (216.0, "admin_litigation_cases"),
         (140.0, "admin_litigation_cases"),
     ]
+
+
+def test_quotes_are_counted_within_each_sentence_and_offsets_stay_the_reports() -> None:
+    # A title left open in one sentence does not hide the next sentence's figures; a figure
+    # inside a title is not a quantity; sentences with no figure at all are passed over.
+    texts = [
+        "印发《关于深化依法行政工作的实施意见",
+        "全年办理行政复议案件37件。",
+        "开展“百名律师进百村”活动，",
+        "组织《3个专项行动方案》宣讲，培训执法人员120人次。",
+    ]
+    starts = [0, 40, 60, 80]
+    report = "".join(
+        text.ljust(end - start)
+        for text, start, end in zip(texts, starts, [*starts[1:], 120], strict=True)
+    )
+    sentences = pl.DataFrame(
+        {"report_id": ["r"] * 4, "sentence_no": [0, 1, 2, 3], "text": texts, "char_start": starts}
+    )
+    found = extract_facts(sentences).select("sentence_no", "surface", "char_start", "char_end")
+    assert found.rows() == [(1, "37件", 50, 53), (3, "120人次", 101, 106)]
+    assert [report[start:end] for _, _, start, end in found.rows()] == ["37件", "120人次"]

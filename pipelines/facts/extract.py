@@ -77,6 +77,9 @@ def mention_pattern() -> str:
 def find_mentions(sentences: pl.DataFrame) -> pl.DataFrame:
     """Every candidate mention with its sentence, offsets and the text either side of it."""
     mention = mention_pattern()
+    # Only sentences the grammar matches somewhere can hold a mention (a piece is part of its
+    # sentence, and quotes are counted within a sentence): the rest are not cut into pieces.
+    sentences = sentences.filter(pl.col("text").str.contains(mention))
     tokens = pieces_with_offsets(
         sentences, "text", rf"{mention}|[^{RUN_STOPS}]+|(?s:.)", ["report_id", "sentence_no"]
     )
