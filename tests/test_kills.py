@@ -57,6 +57,14 @@ def change_corpus(sources: Path) -> None:
     shutil.copy(SEEDS / "004_67f9df3a2b388bff.txt", sources)
 
 
+def kill_build_at(deployment: Deployment, point: str, log: Path) -> None:
+    """Start `fazhi build` on the deployment, wait until it pauses at point, and kill its whole
+    process group (SIGKILL); its output goes to log."""
+    killed = start(["-m", "pipelines.cli", "build"], deployment.env(pause_at=point), log)
+    wait_for_file(deployment.paused, killed, log)
+    kill_group(killed)
+
+
 def build_by_hand_here(deployment: Deployment) -> int:
     """`fazhi build` on the deployment, run in this process, which has loaded the definitions
     already, and in a thread of its own, so a build that never ends fails the test instead of
@@ -137,10 +145,7 @@ def test_a_build_killed_at_any_point_is_completed_by_the_next_as_if_never_killed
     published = digest(deployment.warehouse)
     change_corpus(deployment.sources)
 
-    log = tmp_path / "killed.log"
-    killed = start(["-m", "pipelines.cli", "build"], deployment.env(pause_at=point), log)
-    wait_for_file(deployment.paused, killed, log)
-    kill_group(killed)
+    kill_build_at(deployment, point, tmp_path / "killed.log")
     if point in SWAPPED_IN:
         assert comparable_tables(deployment.warehouse) == from_scratch
     else:
@@ -183,10 +188,7 @@ def test_a_build_killed_after_copying_the_standby_anew_is_completed_by_the_next(
     updated_in_place = standby.stat().st_ino
     change_corpus(deployment.sources)
 
-    log = tmp_path / "killed.log"
-    killed = start(["-m", "pipelines.cli", "build"], deployment.env(pause_at="publish.copied"), log)
-    wait_for_file(deployment.paused, killed, log)
-    kill_group(killed)
+    kill_build_at(deployment, "publish.copied", tmp_path / "killed.log")
     assert standby.stat().st_ino != updated_in_place
     assert digest(deployment.warehouse) == published
 
