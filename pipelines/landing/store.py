@@ -119,15 +119,16 @@ class ContentStore:
     def intact(self, sha256: str, size: int | None = None, rehash: bool = True) -> bool:
         """Whether the object is there (with this size, if given) and, when rehash, whether its
         bytes still hash to its name."""
-        path = self.object_path(sha256)
+        # One stat per object: landing asks this of every object at every run, so the path is
+        # a plain string (two Path joins per object took 0.05 s of 0.09 s at 10,000 objects).
+        path = f"{self.objects}/{sha256[:2]}/{sha256}"
         try:
-            # One stat per object: the quality step asks this of every object at every run.
             stored_size = os.stat(path).st_size
         except FileNotFoundError:
             return False
         if size is not None and stored_size != size:
             return False
-        return not rehash or hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+        return not rehash or hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha256
 
     def damaged_objects(self) -> tuple[int, list[str]]:
         """Rehash the whole store: (objects checked, the sha256 of every object logged as
