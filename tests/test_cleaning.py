@@ -13,10 +13,17 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
-from pipelines.cleaning.clean import margin_marked
+from pipelines.cleaning.clean import (
+    MarginMarks,
+    chrome_candidates,
+    clean_documents,
+    margin_marked,
+    marked_margins,
+)
 from pipelines.cleaning.rules import chrome_reason
 from pipelines.reading.html_pages import main_span, page_hints, parse
 from pipelines.reading.pdf import PdfLine, join_wrapped_lines
@@ -383,3 +390,58 @@ def test_the_line_rules_take_chrome_whether_the_main_content_is_known_or_not() -
         ("no main", "page number"),
         ("main unbounded", "page number"),
     ]
+
+
+def test_the_marks_kept_from_the_candidates_clean_every_shape_as_a_fresh_search_does(
+    shapes_build: Build,
+) -> None:
+    """A document's cleaning takes up the marks its chrome candidates found in the same run;
+    on every shape (pages with a main content, dumps, Word, PDF with page furniture, chrome
+    that only repeats, broken inputs), the lines restored from them are margin_marked's, and the
+    cleaning is the same, when the marks hold all of the documents or only some."""
+    work = shapes_build.warehouse.parent / ".work" / "work.duckdb"
+    with duckdb.connect(str(work), read_only=True) as conn:
+        documents = query_frame(conn, "SELECT * FROM documents ORDER BY report_id")
+    sites = documents.select("report_id", site=pl.col("page_url").fill_null("folder"))
+    found, marks = chrome_candidates(documents, sites)
+    margins = margin_marked(documents)
+    assert marks.reasons.height > 0 and marks.bounds.height == documents.height
+    order = ["report_id", "line_no"]
+    assert marked_margins(documents, marks).sort(order).equals(margins.sort(order))
+    fresh = clean_documents(documents, sites)
+    some = MarginMarks.of(margin_marked(documents.head(documents.height // 2)))
+    for known in (marks, some):
+        cleaned = clean_documents(documents, sites, known=known)
+        for frame in ("lines", "texts", "boilerplate"):
+            assert getattr(cleaned, frame).equals(getattr(fresh, frame)), frame
+    assert not found.is_empty()
+
+
+def test_a_line_repeated_on_one_site_is_chrome_there_only() -> None:
+    """The same margin line on two sites: taken where its site repeats it, kept on the site
+    that does not, whether that site's documents are cleaned with the others or alone."""
+    report = ["某区2022年法治政府建设年度报告", "2022年，本区坚持依法行政。"]
+    text = "\n".join([*report, UNKNOWN_SITE_FOOTER[1]])
+    documents = pl.DataFrame(
+        {
+            "report_id": ["a1", "b1"],
+            "raw_text": [text, text],
+            "main_first": [None, None],
+            "main_last": [None, None],
+            "furniture_lines": [[], []],
+        },
+        schema_overrides={
+            "main_first": pl.Int32,
+            "main_last": pl.Int32,
+            "furniture_lines": pl.List(pl.Int32),
+        },
+    )
+    sites = pl.DataFrame({"report_id": ["a1", "b1"], "site": ["a.gov.cn", "b.gov.cn"]})
+    pages = pl.DataFrame({"site": ["a.gov.cn"], "line": [UNKNOWN_SITE_FOOTER[1]], "pages": [5]})
+    together = clean_documents(documents, sites, pages).texts
+    alone = clean_documents(documents.filter(pl.col("report_id") == "b1"), sites, pages).texts
+    assert dict(together.select("report_id", "text").rows()) == {
+        "a1": "\n".join(report),
+        "b1": text,
+    }
+    assert alone["text"].to_list() == [text]

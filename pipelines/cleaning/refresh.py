@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from pipelines.cleaning.clean import chrome_candidates, clean_documents
+from pipelines.cleaning.clean import MarginMarks, chrome_candidates, clean_documents
 from pipelines.cleaning.repeated_lines import repeated_pages, repetition_signature, site_of
 from pipelines.preview import markdown_preview
 from pipelines.shared.frames import query_frame
@@ -44,17 +44,16 @@ def cleaning_step(conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame) -> Cl
         .select("report_id", key=pl.concat_str("key", "site", separator="|"))
     )
     # First each document's candidate chrome lines, then the lines repeated across each
-    # site, then the cleaning of every document whose own repeated lines changed.
-    candidates = refresh(
-        conn,
-        CHROME_CANDIDATES,
-        document_keys,
-        lambda batch: {
-            "work.chrome_candidates": chrome_candidates(
-                rows_of_reports(conn, "work.documents", batch), sites
-            )
-        },
-    )
+    # site, then the cleaning of every document whose own repeated lines changed. The marks
+    # that found a document's candidates are kept for its cleaning in this run.
+    marks: list[MarginMarks] = []
+
+    def find_candidates(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        found, marked = chrome_candidates(rows_of_reports(conn, "work.documents", batch), sites)
+        marks.append(marked)
+        return {"work.chrome_candidates": found}
+
+    candidates = refresh(conn, CHROME_CANDIDATES, document_keys, find_candidates)
     all_candidates = read_table(conn, "work.chrome_candidates")
     pages = repeated_pages(all_candidates)
     keys = document_keys.join(
@@ -63,7 +62,7 @@ def cleaning_step(conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame) -> Cl
 
     def clean(batch: pl.DataFrame, _: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         documents = rows_of_reports(conn, "work.documents", batch)
-        cleaned = clean_documents(documents, sites, pages)
+        cleaned = clean_documents(documents, sites, pages, MarginMarks.concat(marks))
         return {
             "boilerplate": cleaned.boilerplate,
             "work.document_lines": cleaned.lines,

@@ -100,6 +100,11 @@ def mark_repeated(lines: pl.DataFrame, sites: pl.DataFrame, pages: pl.DataFrame)
     lines: with reason, report_start and report_end (page_margins.report_bounds);
     sites: report_id, site; pages: repeated_pages over the whole corpus.
     """
+    # Where no line repeats on the sites of these documents (a folder of files, most often),
+    # there is nothing to mark: 0.06 s of the cleaning's 0.5 s a 1,000 documents.
+    their_sites = sites.join(lines.select("report_id").unique(), on="report_id", how="semi")
+    if pages.join(their_sites, on="site", how="semi").is_empty():
+        return lines
     return (
         with_candidates(lines, sites)
         .join(pages, on=["site", "line"], how="left")
