@@ -27,6 +27,7 @@ from pipelines.cleaning.rules import (
     without_artefacts,
 )
 from pipelines.reading.normalize import visible_chars
+from pipelines.shared.frames import detached
 
 OUTSIDE_MAIN = "outside the page's main content"
 BOILERPLATE_SCHEMA = {
@@ -86,9 +87,14 @@ class MarginMarks:
 
     @staticmethod
     def of(margins: pl.DataFrame) -> MarginMarks:
+        # Detached: kept for the run, they must not keep the documents they were found in.
         return MarginMarks(
-            margins.filter(pl.col("reason").is_not_null()).select("report_id", "line_no", "reason"),
-            margins.select("report_id", "report_start", "report_end").unique("report_id"),
+            detached(
+                margins.filter(pl.col("reason").is_not_null()).select(
+                    "report_id", "line_no", "reason"
+                )
+            ),
+            detached(margins.select("report_id", "report_start", "report_end").unique("report_id")),
         )
 
     @staticmethod

@@ -54,6 +54,7 @@ def cleaning_step(conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame) -> Cl
         return {"work.chrome_candidates": found}
 
     candidates = refresh(conn, CHROME_CANDIDATES, document_keys, find_candidates)
+    known = MarginMarks.concat(marks)
     all_candidates = read_table(conn, "work.chrome_candidates")
     pages = repeated_pages(all_candidates)
     keys = document_keys.join(
@@ -62,7 +63,7 @@ def cleaning_step(conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame) -> Cl
 
     def clean(batch: pl.DataFrame, _: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         documents = rows_of_reports(conn, "work.documents", batch)
-        cleaned = clean_documents(documents, sites, pages, MarginMarks.concat(marks))
+        cleaned = clean_documents(documents, sites, pages, known)
         return {
             "boilerplate": cleaned.boilerplate,
             "work.document_lines": cleaned.lines,
