@@ -223,6 +223,35 @@ def test_a_chain_hands_each_batch_on_in_memory_and_stores_what_separate_stages_s
     assert conn.execute("SELECT count(*) FROM work.doubled").fetchone() == (4,)
 
 
+def test_a_chain_runs_duckdb_on_one_thread_and_gives_its_threads_back(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    """The stages' own threads keep the cores busy while a chain runs: DuckDB gets one, and
+    its threads back once the chain is done, or once it fails."""
+    texts = {"a": "一二三", "b": "一二"}
+    keys = pl.DataFrame({"report_id": list(texts), "key": list(texts.values())})
+    stage = Stage("threads", code=("warehouse",), tables=("work.lengths",))
+    threads = "SELECT current_setting('threads')"
+    conn.execute("SET threads = 3")
+    seen: list[int] = []
+
+    def lengths_of(batch: pl.DataFrame, _: object) -> dict[str, pl.DataFrame]:
+        seen.append(conn.execute(threads).fetchone()[0])
+        return lengths(batch, texts, [])
+
+    refresh_chain(conn, [Step(stage, keys, lengths_of)])
+    assert seen == [1] and conn.execute(threads).fetchone() == (3,)
+
+    def fails(batch: pl.DataFrame, _: object) -> dict[str, pl.DataFrame]:
+        raise RuntimeError("a stage that fails")
+
+    texts["c"] = "一"
+    keys = pl.DataFrame({"report_id": list(texts), "key": list(texts.values())})
+    with pytest.raises(RuntimeError):
+        refresh_chain(conn, [Step(stage, keys, fails)])
+    assert conn.execute(threads).fetchone() == (3,)
+
+
 def test_a_stage_is_handed_the_next_batch_before_the_chain_works_on_this_one(
     conn: duckdb.DuckDBPyConnection,
 ) -> None:

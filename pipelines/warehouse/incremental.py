@@ -323,6 +323,21 @@ def _return_freed_memory() -> None:
         trim(0)
 
 
+@contextmanager
+def _one_duckdb_thread(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB on one thread of its own while a chain runs: the stages' thread, the storing
+    thread and the segmenting thread keep both cores busy already, and DuckDB's threads only
+    contended with them, each with memory of its own. Alternated builds: at 2,000 reports 8%
+    less CPU, at 10,000 a peak ~150 MB lower. The corpus-wide queries after a chain (vocabulary,
+    keywords, the checks) get DuckDB's threads back."""
+    (threads,) = conn.execute("SELECT current_setting('threads')").fetchone()
+    conn.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        conn.execute(f"SET threads = {threads}")
+
+
 def refresh_chain(
     conn: duckdb.DuckDBPyConnection, steps: list[Step], batch_reports: int = BATCH_REPORTS
 ) -> list[Refreshed]:
@@ -333,6 +348,13 @@ def refresh_chain(
     Every step's keys must be known before any stage runs (a later stage's keys built on an
     earlier one's with versioned()).
     """
+    with _one_duckdb_thread(conn):
+        return _run_chain(conn, steps, batch_reports)
+
+
+def _run_chain(
+    conn: duckdb.DuckDBPyConnection, steps: list[Step], batch_reports: int
+) -> list[Refreshed]:
     conn.execute(STATE_DDL)
     seconds = [0.0] * len(steps)
 
