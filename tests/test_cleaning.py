@@ -359,6 +359,25 @@ def test_main_content_is_widened_to_the_title_and_sign_off_or_left_to_the_rules(
     assert main_span(lines, "页面不存在", None) is None
 
 
+def documents_of(texts: dict[str, str], main_first: list[int | None] | None = None) -> pl.DataFrame:
+    """Documents as the reader leaves them: report_id -> raw text, the first line of the main
+    content where known (none by default), no end to it, no page furniture."""
+    return pl.DataFrame(
+        {
+            "report_id": list(texts),
+            "raw_text": list(texts.values()),
+            "main_first": main_first or [None] * len(texts),
+            "main_last": [None] * len(texts),
+            "furniture_lines": [[]] * len(texts),
+        },
+        schema_overrides={
+            "main_first": pl.Int32,
+            "main_last": pl.Int32,
+            "furniture_lines": pl.List(pl.Int32),
+        },
+    )
+
+
 def test_the_line_rules_take_chrome_whether_the_main_content_is_known_or_not() -> None:
     """A page number between two paragraphs goes by its rule in a document without a main
     content, and in one whose main content has a start but no end (in_main unknown)."""
@@ -371,20 +390,7 @@ def test_the_line_rules_take_chrome_whether_the_main_content_is_known_or_not() -
             "执法队伍专业化水平仍需提升。",
         ]
     )
-    documents = pl.DataFrame(
-        {
-            "report_id": ["no main", "main unbounded"],
-            "raw_text": [text, text],
-            "main_first": [None, 0],
-            "main_last": [None, None],
-            "furniture_lines": [[], []],
-        },
-        schema_overrides={
-            "main_first": pl.Int32,
-            "main_last": pl.Int32,
-            "furniture_lines": pl.List(pl.Int32),
-        },
-    )
+    documents = documents_of({"no main": text, "main unbounded": text}, main_first=[None, 0])
     page_numbers = margin_marked(documents).filter(pl.col("line_no") == 3)
     assert page_numbers.select("report_id", "reason").rows() == [
         ("no main", "page number"),
@@ -422,20 +428,7 @@ def test_a_line_repeated_on_one_site_is_chrome_there_only() -> None:
     that does not, whether that site's documents are cleaned with the others or alone."""
     report = ["某区2022年法治政府建设年度报告", "2022年，本区坚持依法行政。"]
     text = "\n".join([*report, UNKNOWN_SITE_FOOTER[1]])
-    documents = pl.DataFrame(
-        {
-            "report_id": ["a1", "b1"],
-            "raw_text": [text, text],
-            "main_first": [None, None],
-            "main_last": [None, None],
-            "furniture_lines": [[], []],
-        },
-        schema_overrides={
-            "main_first": pl.Int32,
-            "main_last": pl.Int32,
-            "furniture_lines": pl.List(pl.Int32),
-        },
-    )
+    documents = documents_of({"a1": text, "b1": text})
     sites = pl.DataFrame({"report_id": ["a1", "b1"], "site": ["a.gov.cn", "b.gov.cn"]})
     pages = pl.DataFrame({"site": ["a.gov.cn"], "line": [UNKNOWN_SITE_FOOTER[1]], "pages": [5]})
     together = clean_documents(documents, sites, pages).texts
