@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,15 @@ from pipelines.warehouse.tables import public_tables
 
 SEEDS = PROJECT_ROOT / "seeds"
 DATA = Path(__file__).parent / "data"
+
+
+def pytest_configure() -> None:
+    # Started in the background of a script, the tests inherit SIGINT ignored. A Dagster run
+    # gives SIGTERM whatever handler SIGINT has once it is over, so every later run's log
+    # tails would ignore SIGTERM too, and Dagster waits 30 s for each one it cannot stop (a kill
+    # test took 65 s instead of 5). Python's own handler is what a terminal gives the tests.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @dataclass
