@@ -239,16 +239,22 @@ def update_standby(
         }
         conn.execute("BEGIN")
         try:
+            # The reports are joined, not looked up in the list row by row, so DuckDB skips
+            # the blocks of other reports (one report of sentence_terms at 10,000 reports:
+            # 0.017 -> 0.003 s); and an empty list is not run at all.
             for name in PER_REPORT_TABLES:
-                conn.execute(
-                    f"DELETE FROM standby.main.{name} WHERE list_contains($gone, report_id)",
-                    {"gone": gone},
-                )
-                conn.execute(
-                    f"INSERT INTO standby.main.{name} BY NAME "
-                    f"SELECT * FROM main.{name} WHERE list_contains($made, report_id)",
-                    {"made": made},
-                )
+                if gone:
+                    conn.execute(
+                        f"DELETE FROM standby.main.{name} "
+                        "WHERE report_id IN (SELECT unnest($gone))",
+                        {"gone": gone},
+                    )
+                if made:
+                    conn.execute(
+                        f"INSERT INTO standby.main.{name} BY NAME "
+                        f"SELECT * FROM main.{name} WHERE report_id IN (SELECT unnest($made))",
+                        {"made": made},
+                    )
             for name, rows in whole.items():
                 # Made anew from its DDL, not emptied: deleting every row of a table with a
                 # primary key costs more than writing it (keywords: 0.6 s against 0.2 s at
