@@ -124,16 +124,14 @@ def is_work_table(table: str) -> bool:
     return table.startswith(WORK_PREFIX)
 
 
-def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
-    database = "work" if is_work_table(table) else None
-    name = table.removeprefix(WORK_PREFIX)
-    return bool(
-        conn.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
-            "AND database_name = coalesce(?, current_database())",
-            [name, database],
-        ).fetchone()[0]
-    )
+def existing_tables(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of the working database and of its work catalog, named as stages name them
+    (work.<name> for the latter): one look at the catalog, not one per table."""
+    rows = conn.execute(
+        "SELECT database_name = 'work', table_name FROM duckdb_tables() "
+        "WHERE schema_name = 'main' AND database_name IN (current_database(), 'work')"
+    ).fetchall()
+    return {WORK_PREFIX + name if in_work else name for in_work, name in rows}
 
 
 def stage_keys(conn: duckdb.DuckDBPyConnection, stage: Stage) -> pl.DataFrame:
@@ -188,16 +186,19 @@ def _write(conn: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> N
         run_with_rows(conn, f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows", rows)
 
 
-def _delete_rows_not_of(
-    conn: duckdb.DuckDBPyConnection, tables: list[str], kept: pl.DataFrame
+def _delete_rows(
+    conn: duckdb.DuckDBPyConnection, tables: list[str], reports: pl.DataFrame, *, of: bool
 ) -> None:
-    """Delete every row of tables whose report is not among kept (report_id)."""
+    """Delete every row of tables whose report is among reports (report_id) if of, or not
+    among them if not of."""
+    among = "IN" if of else "NOT IN"
+    existing = existing_tables(conn)
     for table in tables:
-        if table_exists(conn, table):
+        if table in existing:
             run_with_rows(
                 conn,
-                f"DELETE FROM {table} WHERE report_id NOT IN (SELECT report_id FROM incoming_rows)",
-                kept,
+                f"DELETE FROM {table} WHERE report_id {among} (SELECT report_id FROM incoming_rows)",
+                reports,
             )
 
 
@@ -246,9 +247,7 @@ def _prepare(conn: duckdb.DuckDBPyConnection, stage: Stage, keys: pl.DataFrame) 
         "SELECT coalesce(max(version), '') FROM work.stage_versions WHERE stage = ?", [stage.name]
     ).fetchone()
     # A table gone (a work table too: a killed first run may not have made it) makes all again.
-    if stored_version != stage.version or not all(
-        table_exists(conn, table) for table in stage.tables
-    ):
+    if stored_version != stage.version or not existing_tables(conn) >= set(stage.tables):
         _reset(conn, stage)
     wanted = versioned(stage, keys)
     stored = stage_keys(conn, stage)
@@ -265,18 +264,27 @@ def _prepare(conn: duckdb.DuckDBPyConnection, stage: Stage, keys: pl.DataFrame) 
     if forgetting or todo.height or not complete:
         conn.execute("DELETE FROM work.stages_complete WHERE stage = ?", [stage.name])
     # Keys first: a report without its key is made again, whatever rows it still has.
-    run_with_rows(
-        conn,
-        "DELETE FROM work.stage_keys WHERE stage = ? "
-        "AND report_id NOT IN (SELECT report_id FROM incoming_rows)",
-        kept,
-        [stage.name],
-    )
+    if forgetting:
+        run_with_rows(
+            conn,
+            "DELETE FROM work.stage_keys WHERE stage = ? "
+            "AND report_id NOT IN (SELECT report_id FROM incoming_rows)",
+            kept,
+            [stage.name],
+        )
     pause_at(f"{stage.name}.keys_forgotten")
     if forgetting or not complete:
+        # After a complete refresh only the forgotten reports' rows lack a key: they are
+        # looked up, which skips the blocks of other reports, rather than every row checked
+        # against the reports kept (one report changed at 10,000: the terms stage's tables
+        # 0.35 -> 0.01 s).
+        forgotten = stored.join(kept, on="report_id", how="anti").select("report_id")
         for tables in _public(stage), _work(stage):
             with _transaction(conn):
-                _delete_rows_not_of(conn, tables, kept)
+                if complete:
+                    _delete_rows(conn, tables, forgotten, of=True)
+                else:
+                    _delete_rows(conn, tables, kept, of=False)
     return _Plan(stage, stored, wanted, todo, kept)
 
 
@@ -413,7 +421,7 @@ def _run_chain(
     for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
         started = time.perf_counter()
         # Nothing to make, but the next stage reads these tables: make them, empty.
-        if not all(table_exists(conn, table) for table in plan.stage.tables):
+        if not existing_tables(conn) >= set(plan.stage.tables):
             outputs = step.compute(plan.todo.select("report_id"), {})
             _make_work_tables(conn, plan.stage, outputs)
             _store(conn, plan.stage, plan.todo, outputs)
