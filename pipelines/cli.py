@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import duckdb
 
 from pipelines.output import FORMATS, render
-from pipelines.settings import PROJECT_ROOT, Settings, load_settings
+from pipelines.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 BAD_ARGUMENT = 2
 FAILED = 1
@@ -497,6 +497,9 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print(f"fazhi {args.command}: {error}", file=sys.stderr)
         return error.code
+    except SettingsError as error:
+        print(f"fazhi {args.command}: {error}", file=sys.stderr)
+        return BAD_ARGUMENT
     except (duckdb.Error, OSError) as error:
         # A warehouse that opens but cannot be read, a store that cannot be written ...
         print(f"fazhi {args.command}: {_first_line(error)}", file=sys.stderr)

@@ -10,6 +10,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "sql"
 
 
+# The name the working database's own catalog (intermediate tables, caches) is attached under.
+WORK_CATALOG = "work"
+
+
+class SettingsError(ValueError):
+    """A setting fazhi cannot work with, told in one line."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths of one fazhi deployment.
@@ -21,6 +29,17 @@ class Settings:
 
     sources: Path
     warehouse: Path
+
+    def __post_init__(self) -> None:
+        # DuckDB names a database after its file, whatever the case: a warehouse called
+        # work.duckdb would be a catalog named like the work catalog, which then is never
+        # attached, and every stage's tables would mix with the public ones.
+        if self.warehouse.stem.lower() == WORK_CATALOG:
+            raise SettingsError(
+                f"the warehouse cannot be named {self.warehouse.name}: fazhi keeps its working "
+                f"catalog under the name {WORK_CATALOG}; choose another file name "
+                "(FAZHI_WAREHOUSE)"
+            )
 
     @property
     def store(self) -> Path:

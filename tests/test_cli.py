@@ -19,7 +19,8 @@ import duckdb
 import pytest
 
 from pipelines.marts.confined import connect_confined
-from tests.conftest import Build
+from pipelines.settings import Settings
+from tests.conftest import SEEDS, Build
 
 FAZHI = Path(sys.executable).with_name("fazhi")
 
@@ -210,6 +211,18 @@ def test_failures_are_one_line_and_exit_1(warehouse: Path, tmp_path: Path) -> No
     )
     assert missing.code == 2
     assert one_line(missing).startswith("fazhi build: the corpus folder")
+
+
+def test_a_warehouse_named_like_the_work_catalog_is_refused_in_one_line(tmp_path: Path) -> None:
+    # A file's catalog takes its name: Work.duckdb would stand where the work catalog goes.
+    for name in ("work.duckdb", "Work.db"):
+        place = tmp_path / name.split(".")[0].lower() / name
+        ran = fazhi("build", warehouse=place)
+        assert ran.code == 2, name
+        assert one_line(ran).startswith(f"fazhi build: the warehouse cannot be named {name}")
+        assert not place.parent.exists()
+    # Only the catalog's own name is taken.
+    assert Settings(SEEDS, tmp_path / "working.duckdb").warehouse.name == "working.duckdb"
 
 
 def test_export_writes_every_mart_from_a_confined_connection(

@@ -16,7 +16,7 @@ from pydantic import PrivateAttr
 from pipelines.defs.runs import sole_writer
 from pipelines.fault_injection import pause_at
 from pipelines.landing.store import ContentStore
-from pipelines.settings import Settings, load_settings
+from pipelines.settings import WORK_CATALOG, Settings, load_settings
 
 
 class CorpusResource(dg.ConfigurableResource):
@@ -75,7 +75,7 @@ class WorkingDatabase(DuckDBResource):
             # Older working databases kept these tables in a schema of the same name.
             (catalog,) = conn.execute("SELECT current_database()").fetchone()
             conn.execute(f'DROP SCHEMA IF EXISTS "{catalog}".work CASCADE')
-            conn.execute(f"ATTACH IF NOT EXISTS '{self.work_database}' AS work")
+            conn.execute(f"ATTACH IF NOT EXISTS '{self.work_database}' AS {WORK_CATALOG}")
             yield conn
             # The run's last changes stay in the write-ahead log, for the next open to replay
             # (DuckDB checkpoints by itself once the log reaches 16 MB). A checkpoint at close

@@ -39,7 +39,7 @@ import duckdb
 import polars as pl
 
 from pipelines.fault_injection import pause_at
-from pipelines.settings import PROJECT_ROOT
+from pipelines.settings import PROJECT_ROOT, WORK_CATALOG
 from pipelines.shared.frames import query_frame
 from pipelines.shared.rule_files import RULES_DIR
 from pipelines.warehouse.tables import TABLES_DIR, insert_rows, run_with_rows, table_ddl
@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS work.stages_complete (
     stage VARCHAR NOT NULL
 );
 """
-WORK_PREFIX = "work."
+WORK_PREFIX = f"{WORK_CATALOG}."
 # Reports computed together: enough for polars to run at full speed (at 2,000 reports, batches
 # of 500 make the build 10% slower), few enough that memory stays bounded however large the
 # corpus. The terms stage, whose batches take the most memory, takes half as many.
