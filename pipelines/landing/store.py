@@ -78,8 +78,13 @@ class ContentStore:
         self.objects = root / "objects"
         self.log = root / "arrivals.jsonl"
 
+    def object_file(self, sha256: str) -> str:
+        """Where the object lies, as a plain string: landing stats every object at every run,
+        and two Path joins per object took 0.05 s of 0.09 s at 10,000 objects."""
+        return f"{self.objects}/{sha256[:2]}/{sha256}"
+
     def object_path(self, sha256: str) -> Path:
-        return self.objects / sha256[:2] / sha256
+        return Path(self.object_file(sha256))
 
     def stored(self) -> set[str]:
         """The sha256 of every object in the store, from its folders' entries: one listing per
@@ -119,9 +124,7 @@ class ContentStore:
     def intact(self, sha256: str, size: int | None = None, rehash: bool = True) -> bool:
         """Whether the object is there (with this size, if given) and, when rehash, whether its
         bytes still hash to its name."""
-        # One stat per object: landing asks this of every object at every run, so the path is
-        # a plain string (two Path joins per object took 0.05 s of 0.09 s at 10,000 objects).
-        path = f"{self.objects}/{sha256[:2]}/{sha256}"
+        path = self.object_file(sha256)
         try:
             stored_size = os.stat(path).st_size
         except FileNotFoundError:

@@ -128,8 +128,9 @@ def existing_tables(conn: duckdb.DuckDBPyConnection) -> set[str]:
     """The tables of the working database and of its work catalog, named as stages name them
     (work.<name> for the latter): one look at the catalog, not one per table."""
     rows = conn.execute(
-        "SELECT database_name = 'work', table_name FROM duckdb_tables() "
-        "WHERE schema_name = 'main' AND database_name IN (current_database(), 'work')"
+        "SELECT database_name = $work, table_name FROM duckdb_tables() "
+        "WHERE schema_name = 'main' AND database_name IN (current_database(), $work)",
+        {"work": WORK_CATALOG},
     ).fetchall()
     return {WORK_PREFIX + name if in_work else name for in_work, name in rows}
 
@@ -278,13 +279,13 @@ def _prepare(conn: duckdb.DuckDBPyConnection, stage: Stage, keys: pl.DataFrame) 
         # looked up, which skips the blocks of other reports, rather than every row checked
         # against the reports kept (one report changed at 10,000: the terms stage's tables
         # 0.35 -> 0.01 s).
-        forgotten = stored.join(kept, on="report_id", how="anti").select("report_id")
+        if complete:
+            reports, of = stored.join(kept, on="report_id", how="anti").select("report_id"), True
+        else:
+            reports, of = kept, False
         for tables in _public(stage), _work(stage):
             with _transaction(conn):
-                if complete:
-                    _delete_rows(conn, tables, forgotten, of=True)
-                else:
-                    _delete_rows(conn, tables, kept, of=False)
+                _delete_rows(conn, tables, reports, of=of)
     return _Plan(stage, stored, wanted, todo, kept)
 
 
