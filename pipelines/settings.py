@@ -40,6 +40,14 @@ class Settings:
                 f"catalog under the name {WORK_CATALOG}; choose another file name "
                 "(FAZHI_WAREHOUSE)"
             )
+        # The search macro finds the tables of the database it is called in by that name, and
+        # DuckDB's query_table() reads no quote inside a quoted name.
+        if '"' in self.warehouse.stem:
+            raise SettingsError(
+                f"the warehouse cannot be named {self.warehouse.name}: DuckDB names the "
+                "database after its file, and a database whose name holds a double quote "
+                "cannot be searched; choose another file name (FAZHI_WAREHOUSE)"
+            )
 
     @property
     def store(self) -> Path:

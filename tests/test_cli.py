@@ -20,6 +20,7 @@ import pytest
 
 from pipelines.marts.confined import connect_confined
 from pipelines.settings import Settings
+from pipelines.warehouse.publish import standby_path
 from tests.conftest import SEEDS, Build
 
 FAZHI = Path(sys.executable).with_name("fazhi")
@@ -223,6 +224,36 @@ def test_a_warehouse_named_like_the_work_catalog_is_refused_in_one_line(tmp_path
         assert not place.parent.exists()
     # Only the catalog's own name is taken.
     assert Settings(SEEDS, tmp_path / "working.duckdb").warehouse.name == "working.duckdb"
+
+
+def test_a_warehouse_named_with_a_double_quote_is_refused_in_one_line(tmp_path: Path) -> None:
+    place = tmp_path / "w" / 'the "final" one.duckdb'
+    ran = fazhi("build", warehouse=place)
+    assert ran.code == 2
+    assert one_line(ran).startswith(f"fazhi build: the warehouse cannot be named {place.name}")
+    assert not place.parent.exists()
+
+
+def test_a_warehouse_whose_path_holds_apostrophes_builds_publishes_and_searches(
+    tmp_path: Path,
+) -> None:
+    # A folder under /home/o'neil: the paths go into SQL where DuckDB takes no parameter (the
+    # work catalog's ATTACH, the standby's), and the file's name becomes the database's.
+    place = tmp_path / "o'neil's reports" / "2024's.duckdb"
+    env = {"FAZHI_DAGSTER_STORAGE": str(tmp_path / "dagster"), "FAZHI_COPY_BELOW_MB": "0"}
+    first = fazhi("build", warehouse=place, **env)
+    assert first.code == 0, first.err
+    standby = standby_path(place).stat().st_ino
+    # Published again by updating the standby, attached by its path, and swapping it in: the
+    # file published is the standby's, not a copy made anew because the attach failed.
+    again = fazhi("build", "--force", warehouse=place, **env)
+    assert again.code == 0, again.err
+    assert place.stat().st_ino == standby
+    counted = fazhi("sql", "SELECT count(*) AS n FROM reports", "--format", "csv", warehouse=place)
+    assert counted.out.split() == ["n", str(len(list(SEEDS.glob("*.txt"))))]
+    found = fazhi("search", "行政复议", warehouse=place)
+    assert found.code == 0, found.err
+    assert "reports.report_id" in found.out
 
 
 def test_export_writes_every_mart_from_a_confined_connection(

@@ -17,6 +17,7 @@ from pipelines.defs.runs import sole_writer
 from pipelines.fault_injection import pause_at
 from pipelines.landing.store import ContentStore
 from pipelines.settings import WORK_CATALOG, Settings, load_settings
+from pipelines.warehouse.quoting import sql_name, sql_string
 
 
 class CorpusResource(dg.ConfigurableResource):
@@ -74,8 +75,8 @@ class WorkingDatabase(DuckDBResource):
         with super().get_connection() as conn:
             # Older working databases kept these tables in a schema of the same name.
             (catalog,) = conn.execute("SELECT current_database()").fetchone()
-            conn.execute(f'DROP SCHEMA IF EXISTS "{catalog}".work CASCADE')
-            conn.execute(f"ATTACH IF NOT EXISTS '{self.work_database}' AS {WORK_CATALOG}")
+            conn.execute(f"DROP SCHEMA IF EXISTS {sql_name(catalog)}.work CASCADE")
+            conn.execute(f"ATTACH IF NOT EXISTS {sql_string(self.work_database)} AS {WORK_CATALOG}")
             yield conn
             # The run's last changes stay in the write-ahead log, for the next open to replay
             # (DuckDB checkpoints by itself once the log reaches 16 MB). A checkpoint at close

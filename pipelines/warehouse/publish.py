@@ -33,6 +33,7 @@ import duckdb
 from pipelines.fault_injection import pause_at
 from pipelines.settings import SQL_DIR
 from pipelines.warehouse.incremental import is_work_table
+from pipelines.warehouse.quoting import sql_name, sql_string
 from pipelines.warehouse.stages import PUBLISHED_STAGES
 from pipelines.warehouse.tables import public_tables, table_ddl
 
@@ -195,7 +196,7 @@ def _write_records(target: Path, records: dict[str, dict]) -> None:
 
 def _counts(conn: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, int]:
     return {
-        name: conn.execute(f'SELECT count(*) FROM "{catalog}".main.{name}').fetchone()[0]
+        name: conn.execute(f"SELECT count(*) FROM {sql_name(catalog)}.main.{name}").fetchone()[0]
         for name in public_tables()
     }
 
@@ -225,7 +226,7 @@ def update_standby(
     count of each table, or None if the standby cannot be opened for writing (a reader holds it)."""
     (working,) = conn.execute("SELECT current_database()").fetchone()
     try:
-        conn.execute(f"ATTACH '{standby}' AS standby")
+        conn.execute(f"ATTACH {sql_string(str(standby))} AS standby")
     except duckdb.Error:
         # Held open by a reader (its lock), or not a database DuckDB can open any more.
         return None
@@ -261,7 +262,7 @@ def update_standby(
                 # 10,000 reports).
                 conn.execute("USE standby")
                 conn.execute(table_ddl(name))
-                conn.execute(f'USE "{working}"')
+                conn.execute(f"USE {sql_name(working)}")
                 conn.execute(f"INSERT INTO standby.main.{name} BY NAME {rows}")
             pause_at("publish.standby_changing")
         except BaseException:
@@ -271,7 +272,7 @@ def update_standby(
         conn.execute("CHECKPOINT standby")
         return _counts(conn, "standby")
     finally:
-        conn.execute(f'USE "{working}"')
+        conn.execute(f"USE {sql_name(working)}")
         conn.execute("DETACH standby")
 
 
