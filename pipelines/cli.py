@@ -21,6 +21,7 @@ import duckdb
 
 from pipelines.output import FORMATS, render
 from pipelines.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from pipelines.warehouse.build_lock import FolderShared, check_sole_warehouse
 
 BAD_ARGUMENT = 2
 FAILED = 1
@@ -122,6 +123,10 @@ def check_build_target(settings: Settings) -> None:
                 f"cannot write the warehouse to {folder}: {error.strerror or error} "
                 "(FAZHI_WAREHOUSE names where it goes)"
             ) from error
+    try:
+        check_sole_warehouse(settings.staging, settings.work_database)
+    except FolderShared as error:
+        raise CommandError(str(error), BAD_ARGUMENT) from error
 
 
 def _clip(text: str, width: int) -> str:

@@ -234,6 +234,36 @@ def test_a_warehouse_named_with_a_double_quote_is_refused_in_one_line(tmp_path: 
     assert not place.parent.exists()
 
 
+def test_a_second_warehouse_in_the_folder_of_another_is_refused_in_one_line(
+    tmp_path: Path,
+) -> None:
+    # Two warehouses in one folder would share the work catalog beside them, each taking the
+    # other's cached rows for its own: the first one's second build failed on rows made twice.
+    env = {"FAZHI_DAGSTER_STORAGE": str(tmp_path / "dagster")}
+    first = tmp_path / "w" / "a.duckdb"
+    assert fazhi("build", warehouse=first, **env).code == 0
+    second = first.with_name("b.duckdb")
+    ran = fazhi("build", warehouse=second, **env)
+    assert ran.code == 2
+    working = Settings(SEEDS, first).staging
+    assert one_line(ran).startswith(
+        f"fazhi build: {working.parent} keeps the working files of the warehouse a.duckdb"
+    )
+    assert not second.exists()
+    # The first given up as the message says, the second is built, every report made anew.
+    working.unlink()
+    Path(f"{working}.wal").unlink(missing_ok=True)
+    ran = fazhi("build", warehouse=second, **env)
+    assert ran.code == 0, ran.err
+    counts = "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM facts), " + (
+        "(SELECT count(*) FROM sentence_terms)"
+    )
+    assert (
+        fazhi("sql", counts, "--format", "csv", warehouse=second).out
+        == fazhi("sql", counts, "--format", "csv", warehouse=first).out
+    )
+
+
 def test_a_warehouse_whose_path_holds_apostrophes_builds_publishes_and_searches(
     tmp_path: Path,
 ) -> None:

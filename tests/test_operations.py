@@ -16,9 +16,9 @@ import yaml
 
 from pipelines.defs.landing.sensors import inbox_sensor
 from pipelines.defs.runs import free_dead_runs
-from pipelines.settings import PROJECT_ROOT
+from pipelines.settings import PROJECT_ROOT, Settings
 from pipelines.warehouse.build_lock import Holder, build_lock
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, run_build
 from tests.processes import HANG, Deployment, start, wait_for_line
 
 
@@ -45,6 +45,25 @@ def test_the_inbox_sensor_starts_one_build_per_change(
     second = evaluate(first.cursor)
     assert len(second.run_requests) == 1
     assert second.run_requests[0].run_key != first.run_requests[0].run_key
+
+
+def test_a_run_of_a_warehouse_whose_folder_holds_another_fails_before_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run the UI, a schedule or a sensor starts is refused like a build by hand (whose
+    # command refuses it before any run, tests/test_cli.py).
+    warehouse = tmp_path / "w" / "b.duckdb"
+    other = Settings(SEEDS, warehouse.with_name("a.duckdb")).staging
+    other.parent.mkdir(parents=True)
+    duckdb.connect(str(other)).close()
+    built = run_build(SEEDS, warehouse, monkeypatch)
+    assert not built.result.success
+    failure = next(event for event in built.result.all_events if event.is_failure)
+    assert f"{other.parent} keeps the working files of the warehouse a.duckdb" in str(
+        failure.event_specific_data.error
+    )
+    assert not Settings(SEEDS, warehouse).staging.exists()
+    assert not warehouse.exists()
 
 
 def test_the_instance_runs_one_build_at_a_time() -> None:

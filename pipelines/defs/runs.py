@@ -21,6 +21,7 @@ from pipelines.warehouse.build_lock import (
     Holder,
     RunProcess,
     build_lock,
+    check_sole_warehouse,
     forget_run,
     print_to_stderr,
     run_alive,
@@ -121,6 +122,7 @@ def sole_writer(
         return
     holder = Holder.this_process(run.run_id, started_by(run))
     with run_alive(alive_folder(instance), holder), build_lock(staging, holder, warn):
+        check_sole_warehouse(staging, work_database)
         for line in free_dead_runs(instance, run.run_id):
             warn(line)
         if run.tags.get(FROM_SCRATCH_TAG) == "true":

@@ -143,3 +143,33 @@ def sweeping(folder: Path) -> Iterator[None]:
     with open(folder / ".sweep.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+
+
+# What every DuckDB database file holds at bytes 8-11.
+DUCKDB_MAGIC = b"DUCK"
+
+
+class FolderShared(RuntimeError):
+    """The working folder of a warehouse holds another warehouse's working database."""
+
+
+def check_sole_warehouse(staging: Path, work_database: Path) -> None:
+    """Raise FolderShared if the folder of the working database at staging holds another
+    warehouse's (two warehouses in one folder): they would share the work catalog
+    (work_database) and its caches, each taking the other's cached rows for its own."""
+    if not staging.parent.is_dir():
+        return
+    others = []
+    for entry in os.scandir(staging.parent):
+        if entry.name in (staging.name, work_database.name) or not entry.is_file():
+            continue
+        with open(entry.path, "rb") as handle:
+            if handle.read(12)[8:] == DUCKDB_MAGIC:
+                others.append(entry.name)
+    if others:
+        other = sorted(others)[0]
+        raise FolderShared(
+            f"{staging.parent} keeps the working files of the warehouse {other}, which "
+            f"{staging.name} cannot share: build {staging.name} in a folder of its own "
+            f"(FAZHI_WAREHOUSE), or, if {other} is built no more, remove {staging.parent / other}"
+        )
