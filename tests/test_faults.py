@@ -4,6 +4,8 @@ inputs give identical tables; every bad input gets its outcome and the rest is p
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import re
 import shutil
 import subprocess
@@ -14,6 +16,7 @@ import duckdb
 import pytest
 
 from pipelines.defs.runs import dead_runs
+from pipelines.warehouse import publish as publishing
 from pipelines.warehouse.tables import public_tables, table_ddl
 from tests.conftest import SEEDS, run_build
 from tests.processes import HANG, Deployment, kill_group, start, traced, wait_for_file
@@ -130,6 +133,41 @@ def test_each_bad_input_gets_its_outcome_and_the_rest_is_published(
     assert reports["bad/gb18030.txt"] == "gb18030"
     assert names_of_000 == ["000_39ca0c9c455ce9cc.txt", "bad/same_as_000.txt"]
     assert {seed.name for seed in SEEDS.glob("*.txt")} <= reports.keys()
+
+
+def test_a_file_system_that_cannot_exchange_names_gets_each_new_file_by_one_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # NFS and SMB shares answer RENAME_EXCHANGE with EINVAL (this machine's disk cannot be made
+    # to): the standby, brought up to date, is renamed over the file published instead, and
+    # the next build, finding no standby, copies one anew.
+    def refused(*_: object) -> int:
+        ctypes.set_errno(errno.EINVAL)
+        return -1
+
+    monkeypatch.setattr(publishing, "_renameat2", refused)
+    staging, target = tmp_path / "work" / "fazhi.duckdb", tmp_path / "warehouse" / "fazhi.duckdb"
+    staging.parent.mkdir()
+    with duckdb.connect(str(staging)) as conn:
+        for name in public_tables():
+            conn.execute(table_ddl(name))
+        conn.execute(f"ATTACH '{staging.with_name('work.duckdb')}' AS work")
+        conn.execute("CREATE TABLE work.stage_keys (stage VARCHAR, report_id VARCHAR, key VARCHAR)")
+        for crawl in range(3):
+            conn.execute(
+                "INSERT INTO crawl_log VALUES ('t', 'test', ?, 'page', 'landed', NULL, NULL, "
+                "NULL, 't')",
+                [f"https://example.org/{crawl}"],
+            )
+            conn.execute("CHECKPOINT")
+            # Copy below 0 bytes: always an update of the standby where there is one.
+            publishing.publish(conn, staging, target, 0)
+            with duckdb.connect(str(target), read_only=True) as published:
+                assert published.execute("SELECT count(*) FROM crawl_log").fetchone() == (
+                    crawl + 1,
+                )
+            # The first publication copies the standby it made; the next rename theirs away.
+            assert publishing.standby_path(target).exists() == (crawl == 0)
 
 
 # Two publications of a working database (argv 1, its work catalog argv 3) as argv 2.

@@ -21,6 +21,7 @@ and so is the standby when most of what it holds would be rewritten (UPDATE_AT_M
 from __future__ import annotations
 
 import ctypes
+import errno
 import hashlib
 import json
 import os
@@ -292,17 +293,26 @@ def copy_to_standby(staging: Path, standby: Path) -> dict[str, int]:
     return counts
 
 
-def exchange(first: Path, second: Path) -> None:
+def exchange(first: Path, second: Path) -> bool:
     """Swap the names of two files in one step (Linux renameat2 RENAME_EXCHANGE): a reader
-    opening either name finds one file or the other, never none."""
+    opening either name finds one file or the other, never none. Returns False, having changed
+    nothing, where the file system cannot (NFS and SMB shares) or the C library has no
+    renameat2."""
+    if _renameat2 is None:
+        return False
     if _renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE):
         error = ctypes.get_errno()
+        if error in CANNOT_EXCHANGE:
+            return False
         raise OSError(error, f"cannot exchange {first} and {second}: {os.strerror(error)}")
+    return True
 
 
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
-_renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+# What renameat2 says where the file system does not exchange names.
+CANNOT_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP}
+_renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
 
 
 # An update rewrites the rows of every report whose key changed: ~2.4 ms a report against a
@@ -369,11 +379,14 @@ def publish(
     else:
         _write_records(target, records)
         pause_at("publish.copied")
-        exchange(standby, target)
+        if not exchange(standby, target):
+            # Renamed over the file published, in one step all the same: without a standby,
+            # the next build copies one anew.
+            os.replace(standby, target)
     # The exchange or rename itself reaches the disk only with its folder.
     _fsync(target.parent)
-    # Only the two files there are are recorded (a standby copied anew replaced another).
-    current = {identity(target), identity(standby)}
+    # Only the files there are are recorded (a standby copied anew replaced another).
+    current = {identity(path) for path in (target, standby) if path.exists()}
     if set(records) - current:
         _write_records(target, {name: records[name] for name in current & set(records)})
     return counts
