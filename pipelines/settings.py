@@ -59,6 +59,17 @@ class Settings:
         return self.warehouse.parent / "report" / "index.html"
 
     @property
+    def outputs(self) -> tuple[Path, ...]:
+        """What fazhi writes beside the warehouse, and its hidden files besides: never inputs,
+        should the warehouse lie inside the corpus folder."""
+        return (
+            self.warehouse,
+            Path(f"{self.warehouse}.wal"),
+            self.store,
+            self.report_page.parent,
+        )
+
+    @property
     def staging(self) -> Path:
         # The working database the assets write to; users only ever see published copies of it.
         return self.warehouse.parent / ".work" / self.warehouse.name

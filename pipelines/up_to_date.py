@@ -39,7 +39,7 @@ def _signed(path: Path) -> str:
 def inputs_key(settings: Settings) -> str:
     """The corpus folder's files and unreadable folders, and the crawler's log of what it
     fetched, by name and signature; no file is read."""
-    listing = list_corpus(settings.sources)
+    listing = list_corpus(settings.sources, settings.outputs)
     return _digest(
         [_signed(path) for path in listing.files]
         + [f"{folder}\t{error}" for folder, error in listing.unlistable]

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.landing.inbox import inbox_fingerprint
 from pipelines.marts.confined import connect_confined
 from pipelines.settings import Settings
 from pipelines.warehouse.publish import standby_path
@@ -262,6 +263,38 @@ def test_a_second_warehouse_in_the_folder_of_another_is_refused_in_one_line(
         fazhi("sql", counts, "--format", "csv", warehouse=second).out
         == fazhi("sql", counts, "--format", "csv", warehouse=first).out
     )
+
+
+def test_a_warehouse_inside_the_corpus_folder_never_takes_its_own_files_for_reports(
+    tmp_path: Path,
+) -> None:
+    # FAZHI_SOURCES=. with the warehouse below it: the page, the published file and the store
+    # were landed as inputs (the page became a sixth report, the others rejected), and each
+    # build changed the corpus for the next, so none was ever "nothing new" and the inbox
+    # sensor would start one build after another.
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    place = corpus / "warehouse" / "fazhi.duckdb"
+    env = {"FAZHI_DAGSTER_STORAGE": str(tmp_path / "dagster"), "FAZHI_SOURCES": str(corpus)}
+    settings = Settings(corpus, place)
+    before = inbox_fingerprint(corpus, settings.outputs)
+    for args in (["build"], ["build", "--force"]):
+        ran = fazhi(*args, warehouse=place, **env)
+        assert ran.code == 0, ran.err
+    assert settings.report_page.exists()
+    assert inbox_fingerprint(corpus, settings.outputs) == before
+    assert "nothing new" in fazhi("build", warehouse=place, **env).out
+    counted = fazhi(
+        "sql",
+        "SELECT (SELECT count(*) FROM source_files) AS files, "
+        "(SELECT count(*) FROM reports) AS reports, "
+        "(SELECT count(*) FROM rejected_sources) AS rejected",
+        "--format",
+        "csv",
+        warehouse=place,
+    )
+    seeds = len(list(SEEDS.glob("*.txt")))
+    assert counted.out.split() == ["files,reports,rejected", f"{seeds},{seeds},0"]
 
 
 def test_a_warehouse_whose_path_holds_apostrophes_builds_publishes_and_searches(

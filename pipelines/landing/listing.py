@@ -4,6 +4,7 @@ command line to ask before it starts a build whether anything changed."""
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +19,12 @@ class Listing:
     unlistable: list[tuple[Path, OSError]]
 
 
-def list_corpus(root: Path) -> Listing:
-    """Every regular file below root, recursively, skipping hidden files and folders."""
+def list_corpus(root: Path, leave_out: Collection[Path] = ()) -> Listing:
+    """Every regular file below root, recursively, skipping hidden files and folders and the
+    files and folders of leave_out (what fazhi writes, when it writes inside the corpus)."""
     if not root.is_dir():
         raise FileNotFoundError(f"corpus folder {root} does not exist")
+    skipped = {str(path) for path in leave_out}
     found: list[str] = []
     unlistable: list[tuple[Path, OSError]] = []
     folders = [str(root)]
@@ -32,7 +35,7 @@ def list_corpus(root: Path) -> Listing:
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
-                    if entry.name.startswith("."):
+                    if entry.name.startswith(".") or entry.path in skipped:
                         continue
                     # Links to folders are not followed, as os.walk does not.
                     if entry.is_dir(follow_symlinks=False):

@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.crawling.log import CrawlLog
 from pipelines.defs.policy import warehouse_multi_asset
 from pipelines.defs.resources import CorpusResource
+from pipelines.landing.listing import list_corpus
 from pipelines.landing.sources import land_corpus
 from pipelines.preview import markdown_preview
 from pipelines.quality.withheld import damaged_objects
@@ -61,7 +62,10 @@ def source_files(
     crawled = CrawlLog(store).read()
     settings = corpus.settings
     landed, unreadable = land_corpus(
-        settings.sources, store, hashes=settings.staging.with_name("landed_hashes.json")
+        settings.sources,
+        store,
+        list_corpus(settings.sources, settings.outputs),
+        hashes=settings.staging.with_name("landed_hashes.json"),
     )
     files = landed.with_columns(
         report_id=report_id_of(pl.col("sha256")),

@@ -16,7 +16,8 @@ from pipelines.settings import load_settings
     ),
 )
 def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    fingerprint, files = inbox_fingerprint(load_settings().sources)
+    settings = load_settings()
+    fingerprint, files = inbox_fingerprint(settings.sources, settings.outputs)
     if fingerprint == context.cursor:
         return dg.SensorResult(skip_reason=f"no change among {files} files")
     return dg.SensorResult(
