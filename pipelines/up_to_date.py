@@ -26,7 +26,8 @@ CODE = ("pipelines", "sql", "dagster.yaml", "pyproject.toml", "uv.lock")
 
 
 def _digest(lines: list[str]) -> str:
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+    # A path that is not UTF-8 (its bytes escaped) is digested as the bytes it is.
+    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _signed(path: Path) -> str:

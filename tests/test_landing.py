@@ -13,6 +13,8 @@ import pytest
 from pipelines.cli import main
 from pipelines.landing.sources import land_corpus
 from pipelines.landing.store import ContentStore
+from pipelines.settings import Settings
+from pipelines.up_to_date import inputs_key
 from tests.processes import traced
 
 
@@ -35,6 +37,29 @@ def test_files_land_once_and_first_arrivals_are_logged(tmp_path: Path) -> None:
     assert len(objects) == 1
     assert objects[0].name == hashlib.sha256("法治政府建设报告".encode()).hexdigest()
     assert store.arrivals().height == 2
+
+
+def test_names_that_are_not_utf8_land_readable_and_stop_nothing(tmp_path: Path) -> None:
+    # Linux names are bytes: a GBK name (written by a Chinese Windows, copied as it was) crashed
+    # the build's first step, its escaped bytes taken by no file, table or digest.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    root = os.fsencode(corpus)
+    os.mkdir(root + b"/" + "区县".encode("gbk"))
+    # A GBK folder and file, a UTF-8 one, and bytes no encoding reads.
+    for name in ("区县/报告2023.txt".encode("gbk"), b"a.txt", b"\xff\xfe.txt"):
+        with open(root + b"/" + name, "wb") as out:
+            out.write("法治政府建设报告".encode())
+    store = ContentStore(tmp_path / "warehouse" / "store")
+
+    files, rejected = land_corpus(corpus, store)
+
+    assert rejected.is_empty()
+    # Bytes no encoding reads keep them, written out.
+    assert files["source_name"].to_list() == ["\\xff\\xfe.txt", "a.txt", "区县/报告2023.txt"]
+    assert store.arrivals()["source_name"].sort().to_list() == files["source_name"].to_list()
+    settings = Settings(corpus, tmp_path / "warehouse" / "fazhi.duckdb")
+    assert inputs_key(settings) == inputs_key(settings)
 
 
 def test_a_changed_file_keeps_its_old_bytes(tmp_path: Path) -> None:

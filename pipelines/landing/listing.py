@@ -49,9 +49,33 @@ def list_corpus(root: Path, leave_out: Collection[Path] = ()) -> Listing:
     prefix = len(os.path.join(root, ""))
     return Listing(
         files=[Path(path) for path in found],
-        names=[path[prefix:].replace(os.sep, "/") for path in found],
+        names=[readable_name(path[prefix:]) for path in found],
         unlistable=unlistable,
     )
+
+
+def readable_name(relative: str) -> str:
+    """A path below the corpus folder as a name with /, in text any table can hold. Linux names
+    are bytes: one that is not UTF-8 (a name a Chinese Windows wrote in GBK, copied or unzipped
+    as it was) reaches Python with its bytes escaped, which no file, table or digest takes.
+    Each such part is read as GB18030, as the names in Chinese zips are (landing/archives.py),
+    or else keeps its odd bytes as \\xNN."""
+    parts = relative.split(os.sep)
+    if relative.isascii():
+        return "/".join(parts)
+    return "/".join(_readable_part(part) for part in parts)
+
+
+def _readable_part(part: str) -> str:
+    try:
+        part.encode("utf-8")
+        return part
+    except UnicodeEncodeError:
+        raw = os.fsencode(part)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
 
 
 def signature(stat: os.stat_result) -> list[int]:
