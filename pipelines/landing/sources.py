@@ -10,7 +10,7 @@ import polars as pl
 
 from pipelines.fault_injection import pause_at
 from pipelines.landing.archives import ZIP_STARTS, archive_members
-from pipelines.landing.listing import Listing, list_corpus, signature
+from pipelines.landing.listing import Listing, list_corpus, readable_name, signature
 from pipelines.landing.store import (
     Arrival,
     ContentStore,
@@ -100,7 +100,7 @@ def land_corpus(
     arrivals: list[Arrival] = []
     rejected = [
         (
-            f"{folder.relative_to(root).as_posix()}/",
+            f"{readable_name(str(folder.relative_to(root)))}/",
             None,
             "landing",
             f"cannot read folder: {cannot_read(error)}",
