@@ -22,6 +22,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from pipelines.landing.store import Arrival, ContentStore
 
@@ -49,12 +50,19 @@ class Member:
     skipped: str | None = None
 
 
-def is_archive(data: bytes) -> bool:
-    """A plain zip: one that is not a Word, Excel, PowerPoint or OpenDocument file."""
-    if not data.startswith(ZIP_STARTS):
+def _as_file(source: bytes | BinaryIO) -> BinaryIO:
+    """An archive's bytes, or the stored file that holds them: a file is read where zipfile
+    seeks, its directory and the members taken, never whole (it may be larger than memory)."""
+    return io.BytesIO(source) if isinstance(source, bytes) else source
+
+
+def is_archive(source: bytes | BinaryIO) -> bool:
+    """A plain zip (its bytes, or a file at its start): one that is not a Word, Excel,
+    PowerPoint or OpenDocument file."""
+    if isinstance(source, bytes) and not source.startswith(ZIP_STARTS):
         return False
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(_as_file(source)) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, RuntimeError):
         return False
@@ -114,12 +122,13 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget)
     return Member(name, data)
 
 
-def unpack(data: bytes, depth: int = 1, budget: Budget | None = None) -> list[Member]:
-    """Every file of the archive, archives inside it unpacked too (their members named
-    inner.zip!file), each with its bytes or the reason it was left out."""
+def unpack(source: bytes | BinaryIO, depth: int = 1, budget: Budget | None = None) -> list[Member]:
+    """Every file of the archive (its bytes, or a file at its start), archives inside it
+    unpacked too (their members named inner.zip!file), each with its bytes or the reason it
+    was left out."""
     budget = budget or Budget()
     members: list[Member] = []
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    with zipfile.ZipFile(_as_file(source)) as archive:
         for info in archive.infolist():
             if info.is_dir():
                 continue
@@ -152,12 +161,10 @@ def archive_members(
         for source_name, sha256 in inputs:
             # Most inputs are not zips: their first bytes say so without reading the rest.
             with store.object_path(sha256).open("rb") as handle:
-                if handle.read(4) not in ZIP_STARTS:
+                if handle.read(4) not in ZIP_STARTS or not is_archive(handle):
                     continue
-            data = store.read(sha256)
-            if not is_archive(data):
-                continue
-            for member in unpack(data):
+                members = unpack(handle)
+            for member in members:
                 if member.data is None:
                     continue
                 name = f"{source_name}{SEPARATOR}{member.name}"

@@ -117,9 +117,8 @@ def land_corpus(
                 if known is not None and known[0] in stored:
                     (sha256, starts_zip), size = known, seen[0]
                 else:
-                    data = path.read_bytes()
-                    sha256, size = batch.put(data), len(data)
-                    starts_zip = data.startswith(ZIP_STARTS)
+                    sha256, size, head = batch.put_file(path)
+                    starts_zip = head.startswith(ZIP_STARTS)
             except OSError as error:
                 rejected.append((name, None, "landing", f"cannot read: {cannot_read(error)}"))
                 continue

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -131,7 +132,11 @@ class ContentStore:
             return False
         if size is not None and stored_size != size:
             return False
-        return not rehash or hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha256
+        if not rehash:
+            return True
+        # A piece at a time: an object may be larger than memory.
+        with open(path, "rb") as stored:
+            return hashlib.file_digest(stored, "sha256").hexdigest() == sha256
 
     def damaged_objects(self) -> tuple[int, list[str]]:
         """Rehash the whole store: (objects checked, the sha256 of every object logged as
@@ -163,6 +168,19 @@ def fsync(path: Path) -> None:
         os.close(handle)
 
 
+# Files above this size are copied into the store a piece at a time, and hashed as they go.
+STREAMED_ABOVE = 16 * 2**20
+PIECE_BYTES = 2**20
+# What put_file hands back of a file's start: enough to tell an archive.
+HEAD_BYTES = 8
+
+
+def _new_read_only(path: str) -> BinaryIO:
+    """A new file to write, read-only from the start: its own descriptor still writes, and no
+    chmod is needed after."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444), "wb")
+
+
 class StoreBatch:
     """Objects are written beside their targets, synced, and only then renamed into place, so a
     killed run or a power cut never leaves a half-written object under a hash's name; their
@@ -181,21 +199,50 @@ class StoreBatch:
         sha256 = hashlib.sha256(data).hexdigest()
         target = self.store.object_path(sha256)
         if target not in self.pending and not target.exists():
-            folder = target.parent
-            if folder not in self.folders:
-                folder.mkdir(parents=True, exist_ok=True)
-                self.folders.add(folder)
-            # Named after its object and its writer (a crawl may land the same bytes at the
-            # same time), and read-only from the start: its own descriptor still writes, and no
-            # chmod is needed after. A file of that name is a killed writer's, left half-written.
-            partial = f"{folder}/.{sha256}.{os.getpid()}-{threading.get_ident()}.part"
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(partial)
-            handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
-            with os.fdopen(handle, "wb") as out:
+            partial = self._partial_name(target.parent, sha256)
+            with _new_read_only(partial) as out:
                 out.write(data)
             self.pending[target] = partial
         return sha256
+
+    def put_file(self, path: Path) -> tuple[str, int, bytes]:
+        """Keep the file's bytes unless the store has them already; return their sha256, size
+        and first bytes. A file over STREAMED_ABOVE goes a piece at a time, never whole in
+        memory: a disk image dropped in the corpus is kept like any input, and stops nothing."""
+        with path.open("rb") as source:
+            if os.fstat(source.fileno()).st_size <= STREAMED_ABOVE:
+                data = source.read()
+                return self.put(data), len(data), data[:HEAD_BYTES]
+            self.store.objects.mkdir(parents=True, exist_ok=True)
+            incoming = self._partial_name(self.store.objects, "incoming")
+            digest, size, head = hashlib.sha256(), 0, b""
+            with _new_read_only(incoming) as out:
+                while piece := source.read(PIECE_BYTES):
+                    head = head or piece[:HEAD_BYTES]
+                    digest.update(piece)
+                    out.write(piece)
+                    size += len(piece)
+        sha256 = digest.hexdigest()
+        target = self.store.object_path(sha256)
+        if target in self.pending or target.exists():
+            os.unlink(incoming)
+        else:
+            partial = self._partial_name(target.parent, sha256)
+            os.replace(incoming, partial)
+            self.pending[target] = partial
+        return sha256, size, head
+
+    def _partial_name(self, folder: Path, name: str) -> str:
+        """Where a writer puts an object's bytes until they are synced: named after the object
+        and its writer (a crawl may land the same bytes at the same time) in its folder, made
+        if need be. A file of that name is a killed writer's, left half-written: it goes."""
+        if folder not in self.folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+        partial = f"{folder}/.{name}.{os.getpid()}-{threading.get_ident()}.part"
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(partial)
+        return partial
 
     def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
         if error_type is not None:
