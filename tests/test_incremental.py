@@ -126,6 +126,30 @@ def test_reruns_redo_only_what_changed_and_equal_a_build_from_scratch(
     assert comparable_tables(warehouse) == scratch(sources)
 
 
+def test_a_corpus_without_a_report_builds_and_reports_come_and_go_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scratch
+) -> None:
+    # Every input rejected (or none at all): the stages make their tables empty, and the terms
+    # stage took the first report of the empty batch, so such a corpus never built.
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "empty.txt").write_bytes(b"")
+    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
+    without = scratch(sources)
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    assert comparable_tables(warehouse) == without
+    with duckdb.connect(str(warehouse), read_only=True) as published:
+        assert published.execute(
+            "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM rejected_sources)"
+        ).fetchone() == (0, 1)
+    seed = shutil.copy(SEEDS / "000_39ca0c9c455ce9cc.txt", sources)
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    assert comparable_tables(warehouse) == scratch(sources)
+    Path(seed).unlink()
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    assert comparable_tables(warehouse) == without
+
+
 @pytest.fixture
 def conn(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with duckdb.connect(str(tmp_path / "main.duckdb")) as connection:

@@ -67,7 +67,9 @@ def terms_step(conn: duckdb.DuckDBPyConnection, structure_keys: pl.DataFrame) ->
         return {"reports": reports}
 
     def count(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-        started = segmenting.pop(batch["report_id"][0], None) or start_segmenting(
+        # An empty batch (no report to make: the tables are made empty) has no first report.
+        first = batch["report_id"].first()
+        started = segmenting.pop(first, None) or start_segmenting(
             conn, texts_of(rows_made_or_stored(conn, "reports", batch, made)), begun
         )
         segmented = segmented_reports(conn, started)
