@@ -110,8 +110,9 @@ def check_build_target(settings: Settings) -> None:
     """Before a build starts: the corpus folder is there and the folders it writes can be
     written, so a wrong setting is one line now rather than a failed run later."""
     if not settings.sources.is_dir():
+        what = "is a file, not a folder" if settings.sources.exists() else "does not exist"
         raise CommandError(
-            f"the corpus folder {settings.sources} does not exist (FAZHI_SOURCES)", BAD_ARGUMENT
+            f"the corpus folder {settings.sources} {what} (FAZHI_SOURCES)", BAD_ARGUMENT
         )
     for folder in (settings.warehouse.parent, settings.staging.parent, settings.store):
         try:

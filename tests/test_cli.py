@@ -212,7 +212,13 @@ def test_failures_are_one_line_and_exit_1(warehouse: Path, tmp_path: Path) -> No
         "build", warehouse=tmp_path / "w" / "fazhi.duckdb", FAZHI_SOURCES=str(tmp_path / "none")
     )
     assert missing.code == 2
-    assert one_line(missing).startswith("fazhi build: the corpus folder")
+    assert one_line(missing).endswith(f"{tmp_path / 'none'} does not exist (FAZHI_SOURCES)")
+    # A file given for the folder is told as such.
+    a_file_given = fazhi(
+        "build", warehouse=tmp_path / "w" / "fazhi.duckdb", FAZHI_SOURCES=str(a_file)
+    )
+    assert a_file_given.code == 2
+    assert one_line(a_file_given).endswith(f"{a_file} is a file, not a folder (FAZHI_SOURCES)")
 
 
 def test_a_warehouse_named_like_the_work_catalog_is_refused_in_one_line(tmp_path: Path) -> None:
