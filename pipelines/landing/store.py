@@ -213,15 +213,18 @@ class StoreBatch:
             if os.fstat(source.fileno()).st_size <= STREAMED_ABOVE:
                 data = source.read()
                 return self.put(data), len(data), data[:HEAD_BYTES]
-            self.store.objects.mkdir(parents=True, exist_ok=True)
             incoming = self._partial_name(self.store.objects, "incoming")
             digest, size, head = hashlib.sha256(), 0, b""
-            with _new_read_only(incoming) as out:
-                while piece := source.read(PIECE_BYTES):
-                    head = head or piece[:HEAD_BYTES]
-                    digest.update(piece)
-                    out.write(piece)
-                    size += len(piece)
+            try:
+                with _new_read_only(incoming) as out:
+                    while piece := source.read(PIECE_BYTES):
+                        head = head or piece[:HEAD_BYTES]
+                        digest.update(piece)
+                        out.write(piece)
+                        size += len(piece)
+            except BaseException:
+                os.unlink(incoming)
+                raise
         sha256 = digest.hexdigest()
         target = self.store.object_path(sha256)
         if target in self.pending or target.exists():
