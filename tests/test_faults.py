@@ -6,14 +6,22 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import io
 import re
 import shutil
 import subprocess
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
+import docx
+import docx.document
 import duckdb
+import pypdf
 import pytest
+from docx.oxml import OxmlElement
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from pipelines.defs.runs import dead_runs
 from pipelines.warehouse import publish as publishing
@@ -133,6 +141,136 @@ def test_each_bad_input_gets_its_outcome_and_the_rest_is_published(
     assert reports["bad/gb18030.txt"] == "gb18030"
     assert names_of_000 == ["000_39ca0c9c455ce9cc.txt", "bad/same_as_000.txt"]
     assert {seed.name for seed in SEEDS.glob("*.txt")} <= reports.keys()
+
+
+def broken_inputs(lines: list[str], folder: Path) -> None:
+    """Files whose readers' libraries fail on them in ways no rule names, each in folder."""
+    text = "\n".join(lines)
+
+    def docx_with(change: Callable[[docx.document.Document], None]) -> bytes:
+        document = docx.Document(io.BytesIO(as_docx(lines)))
+        change(document)
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+    def merged_from_above(document: docx.document.Document) -> None:
+        # A cell continuing a vertical merge in the table's first row: nothing above it.
+        table = document.add_table(rows=2, cols=2)
+        table.cell(0, 0)._tc.get_or_add_tcPr().append(OxmlElement("w:vMerge"))
+
+    (folder / "merged_from_above.docx").write_bytes(docx_with(merged_from_above))
+    # The Word document's own part, its deflate stream broken.
+    raw = bytearray(as_docx(lines))
+    part = zipfile.ZipFile(io.BytesIO(bytes(raw))).getinfo("word/document.xml")
+    start = part.header_offset + 30 + len(part.orig_filename.encode()) + len(part.extra)
+    raw[start : start + part.compress_size] = b"\xff" * part.compress_size
+    (folder / "inflates_badly.docx").write_bytes(bytes(raw))
+    (folder / "charset_undefined.html").write_text(
+        '<html><head><meta charset="undefined"></head><body>'
+        + "".join(f"<p>{line}</p>" for line in lines)
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    # A number of 71 digits in the page's content: over pypdf's limits.
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(as_pdf(lines)))
+    content = DecodedStreamObject()
+    content.set_data(
+        b"1" + b"0" * 70 + b" 0 0 1 0 0 cm " + writer.pages[0].get_contents().get_data()
+    )
+    writer.pages[0][NameObject("/Contents")] = writer._add_object(content)
+    out = io.BytesIO()
+    writer.write(out)
+    (folder / "number_too_long.pdf").write_bytes(out.getvalue())
+    # A zip whose member's LZMA stream is damaged, and one whose name is flagged UTF-8 but
+    # is GBK.
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_LZMA) as archive:
+        archive.writestr("report.txt", text)
+    raw = bytearray(packed.getvalue())
+    member = zipfile.ZipFile(io.BytesIO(bytes(raw))).infolist()[0]
+    start = 30 + len(member.orig_filename) + len(member.extra)
+    for at in range(start + 20, start + member.compress_size - 10):
+        raw[at] = (raw[at] * 7 + 13) % 256
+    (folder / "lzma_damaged.zip").write_bytes(bytes(raw))
+
+    class FlaggedUtf8(zipfile.ZipInfo):
+        def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+            return "报告.txt".encode("gbk"), self.flag_bits | 0x800
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr(FlaggedUtf8("x"), text + "\n附：名称误标的压缩包")
+    (folder / "name_flag_lies.zip").write_bytes(packed.getvalue())
+    # A font whose character map gives half a UTF-16 pair for the letter A, which the page
+    # then prints.
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(as_pdf(lines)))
+    character_map = DecodedStreamObject()
+    character_map.set_data(
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def "
+        b"1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <41> <D800> "
+        b"endbfchar endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/ToUnicode"): writer._add_object(character_map),
+        }
+    )
+    page = writer.pages[0]
+    page["/Resources"].get_object()["/Font"].get_object()[NameObject("/FX")] = writer._add_object(
+        font
+    )
+    content = DecodedStreamObject()
+    content.set_data(page.get_contents().get_data() + b"\nBT /FX 12 Tf 100 400 Td (A) Tj ET\n")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    out = io.BytesIO()
+    writer.write(out)
+    (folder / "half_a_character.pdf").write_bytes(out.getvalue())
+    # A link to itself.
+    (folder / "loop").symlink_to(folder / "loop")
+
+
+def test_inputs_their_readers_fail_on_are_set_aside_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each of these stopped the whole build with its library's error (found by feeding fazhi
+    # damaged and unusual files): now each is a line of rejected_sources, and a text file
+    # saved under a Word name is read as the text it is.
+    sources = tmp_path / "sources"
+    shutil.copytree(SEEDS, sources)
+    bad = sources / "bad"
+    bad.mkdir()
+    lines = [
+        line
+        for line in (SEEDS / "002_0d1779802d6e58b2.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    broken_inputs(lines, bad)
+    (bad / "text_saved_as.docx").write_text(
+        "\n".join(lines).replace("2020年", "2018年"), encoding="utf-8"
+    )
+    build = run_build(sources, tmp_path / "warehouse" / "fazhi.duckdb", monkeypatch)
+    assert build.result.success
+    with build.connect() as conn:
+        rejected = dict(conn.execute("SELECT source_name, reason FROM rejected_sources").fetchall())
+        texts = dict(conn.execute("SELECT source_name, text FROM reports").fetchall())
+    reports = set(texts)
+    kept = {"bad/text_saved_as.docx", "bad/half_a_character.pdf"}
+    assert {seed.name for seed in SEEDS.glob("*.txt")} | kept == reports
+    # Half a character is stored as the character a decoder puts for what it cannot read.
+    assert "\ufffd" in texts["bad/half_a_character.pdf"]
+    assert rejected["bad/merged_from_above.docx"].startswith("damaged or unusual docx file")
+    assert "ValueError" in rejected["bad/merged_from_above.docx"]
+    assert rejected["bad/inflates_badly.docx"].startswith("damaged or unusual docx file")
+    assert rejected["bad/charset_undefined.html"].startswith("damaged or unusual html file")
+    assert rejected["bad/number_too_long.pdf"].startswith("damaged or unusual pdf file")
+    assert rejected["bad/lzma_damaged.zip"].startswith("zip archive")
+    assert "damaged or of an unsupported compression" in rejected["bad/lzma_damaged.zip"]
+    assert rejected["bad/name_flag_lies.zip"].startswith("damaged zip archive")
+    assert rejected["bad/loop"] == "cannot read: too many levels of symbolic links"
 
 
 def test_a_file_system_that_cannot_exchange_names_gets_each_new_file_by_one_rename(

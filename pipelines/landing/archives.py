@@ -20,7 +20,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -64,7 +63,9 @@ def is_archive(source: bytes | BinaryIO) -> bool:
     try:
         with zipfile.ZipFile(_as_file(source)) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, RuntimeError):
+    # Not only BadZipFile: a name flagged UTF-8 that is not, a field out of range. Such a zip
+    # is not unpacked, and reading says what is wrong with it.
+    except Exception:
         return False
     return not names & set(PACKAGE_MARKERS)
 
@@ -115,7 +116,8 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget)
         # stream that would go on fails its CRC: a lying header cannot unpack more.
         with archive.open(info) as handle:
             data = handle.read()
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError) as error:
+    # Any error of the member's compression (zlib's, LZMA's, bz2's) or of zipfile's own.
+    except Exception as error:
         return Member(name, None, f"damaged or of an unsupported compression: {error}")
     budget.bytes_left -= len(data)
     budget.members_left -= 1

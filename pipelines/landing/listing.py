@@ -40,7 +40,7 @@ def list_corpus(root: Path, leave_out: Collection[Path] = ()) -> Listing:
                     # Links to folders are not followed, as os.walk does not.
                     if entry.is_dir(follow_symlinks=False):
                         folders.append(entry.path)
-                    elif entry.is_file():
+                    elif _is_file(entry):
                         found.append(entry.path)
         except OSError as error:
             unlistable.append((Path(folder), error))
@@ -52,6 +52,16 @@ def list_corpus(root: Path, leave_out: Collection[Path] = ()) -> Listing:
         names=[readable_name(path[prefix:]) for path in found],
         unlistable=unlistable,
     )
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Whether the entry is a file or a link to one. A link that cannot be followed (a loop)
+    counts as one: landing then names it and why it cannot be read, and the entries after it
+    in its folder are listed all the same."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return True
 
 
 def readable_name(relative: str) -> str:

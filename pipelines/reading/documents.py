@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from pipelines.landing.store import ContentStore
@@ -59,6 +61,28 @@ def first_names(files: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# Half a UTF-16 pair, alone: Python strings may hold one (a PDF whose character map points at
+# one), no table or file can.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str | None) -> str | None:
+    """text as a table can hold it: a lone surrogate becomes U+FFFD, the character a decoder
+    puts for bytes it cannot read."""
+    if text is None or text.isascii():
+        return text
+    return LONE_SURROGATE.sub("\ufffd", text)
+
+
+def unforeseen(source_format: str | None, error: BaseException) -> str:
+    """Why a file could not be read, when its reader failed in a way no rule foresaw."""
+    said = " ".join(str(error).split())[:200]
+    what = f"{source_format} file its reader" if source_format else "file whose format fazhi"
+    return f"damaged or unusual {what} failed on: " + (
+        f"{type(error).__name__}: {said}" if said else type(error).__name__
+    )
+
+
 def read_documents(
     contents: pl.DataFrame, store: ContentStore
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -77,22 +101,28 @@ def read_documents(
             )
             continue
         data = store.read(sha256)
-        source_format = detect_format(source_name, data)
+        source_format = None
         try:
+            source_format = detect_format(source_name, data)
             extracted = READERS[source_format](data)
             require_chinese(extracted.text)
         except UnreadableSource as error:
             rejections.append((sha256, source_format, "read", str(error)))
+            continue
+        except Exception as error:
+            # A reader's library failing on one file in a way no rule foresaw (a Word table
+            # merged past its first row, a PDF over a parser's limits) rejects that file only.
+            rejections.append((sha256, source_format, "read", unforeseen(source_format, error)))
             continue
         documents.append(
             (
                 sha256,
                 extracted.source_format or source_format,
                 extracted.encoding,
-                extracted.text,
+                storable(extracted.text),
                 extracted.main_first,
                 extracted.main_last,
-                *(extracted.hints.get(hint) for hint in HINTS),
+                *(storable(extracted.hints.get(hint)) for hint in HINTS),
                 extracted.furniture_lines,
                 extracted.ocr_confidence,
                 [{"page_no": n, "confidence": c} for n, c in extracted.ocr_pages] or None,

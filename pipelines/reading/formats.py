@@ -112,7 +112,8 @@ def zip_format(suffix: str, data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             mimetype = archive.read("mimetype") if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, RuntimeError):
+    # Not only BadZipFile: a damaged member (zlib's error), a name flagged UTF-8 that is not.
+    except Exception:
         return ZIP_EXTENSIONS.get(suffix, "docx")
     for part, fmt in PACKAGE_PARTS.items():
         if part in names:
@@ -147,7 +148,27 @@ def detect_format(source_name: str, data: bytes) -> str:
             return fmt
     if HTML_START.match(head.lstrip(b"\xef\xbb\xbf")):
         return "html"
-    return EXTENSIONS.get(suffix, "txt")
+    named = EXTENSIONS.get(suffix, "txt")
+    # A PDF may start with a little junk before its signature.
+    if named == "pdf" and b"%PDF" in head:
+        return "pdf"
+    # Text saved under a Word or PDF name (by hand, or renamed) is read as the text it is,
+    # rather than set aside as a corrupt Word or PDF file with a good report inside.
+    if named in SIGNED_FORMATS and _is_text(data):
+        return "txt"
+    return named
+
+
+# Formats whose files always start with their signature (zip, OLE, %PDF).
+SIGNED_FORMATS = {"docx", "pdf", "doc", "wps"}
+
+
+def _is_text(data: bytes) -> bool:
+    try:
+        decode_text(data)
+    except UnreadableSource:
+        return False
+    return True
 
 
 # The readers of web pages, Word and PDF load their parsers when a file of theirs is read: a
@@ -193,7 +214,7 @@ def read_zip(data: bytes) -> Extracted:
     """A zip's files landed as inputs of their own: say which, and which were left out."""
     try:
         members = unpack(data)
-    except (zipfile.BadZipFile, OSError, RuntimeError) as error:
+    except Exception as error:
         raise UnreadableSource(f"damaged zip archive: {error}") from error
     taken = [member.name for member in members if member.data is not None]
     left_out = "; ".join(f"{m.name} ({m.skipped})" for m in members if m.skipped)
