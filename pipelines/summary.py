@@ -11,7 +11,8 @@ SUMMARY_SQL = """
 SELECT o.region, o.parent_region, o.report_year, o.org_name, o.n_chars,
        count(f.fact_no) AS n_facts,
        count(f.indicator) AS n_indicator_facts,
-       string_agg(DISTINCT CAST(f.value AS BIGINT), ' + ')
+       -- Formatted, not cast: a figure past BIGINT's range (a misprint of 10^19) still prints.
+       string_agg(DISTINCT format('{:.15g}', f.value), ' + ')
            FILTER (f.indicator = 'admin_reconsideration_received' AND NOT f.is_target)
            AS reconsideration_received,
        o.source_name

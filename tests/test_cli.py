@@ -303,6 +303,24 @@ def test_a_warehouse_inside_the_corpus_folder_never_takes_its_own_files_for_repo
     assert counted.out.split() == ["files,reports,rejected", f"{seeds},{seeds},0"]
 
 
+def test_a_figure_past_the_range_of_a_64_bit_integer_is_printed_like_any_other(
+    tmp_path: Path,
+) -> None:
+    # The summary cast each figure to BIGINT: a misprint of 10^19 cases failed every build's
+    # summary, and every `fazhi summary` after it.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = (SEEDS / "003_38f8238b59c0effd.txt").read_text(encoding="utf-8").splitlines()
+    lines.insert(len(lines) // 2, "全年共受理行政复议案件10000000000000000000件。")
+    (corpus / "misprint.txt").write_text("\n".join(lines), encoding="utf-8")
+    place = tmp_path / "w" / "fazhi.duckdb"
+    env = {"FAZHI_DAGSTER_STORAGE": str(tmp_path / "dagster"), "FAZHI_SOURCES": str(corpus)}
+    built = fazhi("build", warehouse=place, **env)
+    assert built.code == 0, built.err
+    assert "1e+19" in built.out
+    assert fazhi("summary", warehouse=place).out == built.out
+
+
 def test_a_warehouse_whose_path_holds_apostrophes_builds_publishes_and_searches(
     tmp_path: Path,
 ) -> None:

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from pipelines.facts.build import build_facts
+from pipelines.facts.roles import MAX_FIGURES_SUMMED
 
 
 def facts_of(*sentences: str) -> pl.DataFrame:
@@ -86,6 +87,22 @@ def test_figures_that_add_up_are_parts_of_the_figure_before_them() -> None:
     roles = dict(facts.select("surface", "role").rows())
     assert roles == {"120件": "total", "113件": "part", "7件": "part"}
     assert set(facts["indicator"]) == {"mediation_cases"}
+
+
+def test_a_table_run_into_one_sentence_is_not_searched_for_sums() -> None:
+    # Every figure was paired with every other of its unit in its sentence to find the runs
+    # that add up: 60,000 figures in one line (a table flattened) took the machine's memory.
+    # Past MAX_FIGURES_SUMMED of one unit no sums are looked for; a sentence of prose keeps them.
+    flattened = "受理案件3件，办结1件，在办2件，" * 40
+    facts = facts_of(flattened + "。", "全年调处各类矛盾纠纷120件，调解成功113件，正在调解7件。")
+    table = facts.filter(pl.col("sentence_no") == 0)
+    assert table.height == 120 > MAX_FIGURES_SUMMED
+    assert set(table["role"]) == {"single"}
+    prose = facts.filter(pl.col("sentence_no") == 1)
+    assert prose["role"].to_list() == ["total", "part", "part"]
+    # Below the limit the same run is found.
+    few = facts_of("受理案件3件，办结1件，在办2件。")
+    assert few["role"].to_list() == ["total", "part", "part"]
 
 
 def test_a_count_of_aspects_is_not_a_count_of_audits() -> None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import polars as pl
 
 SENTENCE = ["report_id", "sentence_no"]
+# The most figures of one unit a sentence may hold for the sums among them to be looked for:
+# prose holds a few; more is a table run into one line.
+MAX_FIGURES_SUMMED = 100
 # Markers after which the figures of the sentence break a total down.
 PART_MARKERS = r"其中|[件起宗项个名人]\p{Han}{0,4}中，?"
 
@@ -56,6 +59,9 @@ def _summed_parents(facts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
     same_unit = [*SENTENCE, "unit"]
     ordered = (
         facts.join(marked, on=["report_id", "fact_no"], how="anti")
+        # Every figure is paired with every other of its unit in its sentence: a "sentence" of
+        # thousands of figures (a table flattened into one line) would pair billions.
+        .filter(pl.len().over(same_unit) <= MAX_FIGURES_SUMMED)
         .sort("report_id", "char_start")
         .with_columns(
             _i=pl.int_range(pl.len()).over(same_unit),
