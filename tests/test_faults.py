@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 import docx
 import docx.document
+import docx.oxml.ns
 import duckdb
 import pypdf
 import pytest
@@ -24,6 +25,7 @@ from docx.oxml import OxmlElement
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from pipelines.defs.runs import dead_runs
+from pipelines.reading.documents import MAX_TEXT_CHARS
 from pipelines.warehouse import publish as publishing
 from pipelines.warehouse.tables import public_tables, table_ddl
 from tests.conftest import SEEDS, run_build
@@ -160,6 +162,16 @@ def broken_inputs(lines: list[str], folder: Path) -> None:
         table.cell(0, 0)._tc.get_or_add_tcPr().append(OxmlElement("w:vMerge"))
 
     (folder / "merged_from_above.docx").write_bytes(docx_with(merged_from_above))
+
+    def spans_without_end(document: docx.document.Document) -> None:
+        # A cell spanning 2^31 columns: python-docx would make an entry for each (17 GB).
+        span = OxmlElement("w:gridSpan")
+        span.set(docx.oxml.ns.qn("w:val"), "2147483647")
+        document.add_table(rows=1, cols=2).cell(0, 0)._tc.get_or_add_tcPr().append(span)
+
+    (folder / "spans_without_end.docx").write_bytes(docx_with(spans_without_end))
+    # A text far longer than any year's report: the stages after would take minutes over it.
+    (folder / "too_long.txt").write_text(text * (MAX_TEXT_CHARS // len(text) + 1), "utf-8")
     # The Word document's own part, its deflate stream broken.
     raw = bytearray(as_docx(lines))
     part = zipfile.ZipFile(io.BytesIO(bytes(raw))).getinfo("word/document.xml")
@@ -271,6 +283,10 @@ def test_inputs_their_readers_fail_on_are_set_aside_one_by_one(
     assert "damaged or of an unsupported compression" in rejected["bad/lzma_damaged.zip"]
     assert rejected["bad/name_flag_lies.zip"].startswith("damaged zip archive")
     assert rejected["bad/loop"] == "cannot read: too many levels of symbolic links"
+    assert rejected["bad/spans_without_end.docx"] == (
+        "corrupt Word (.docx) file: a table cell spans 2,147,483,647 columns"
+    )
+    assert rejected["bad/too_long.txt"].startswith("too long for a report: 1,0")
 
 
 def test_a_file_system_that_cannot_exchange_names_gets_each_new_file_by_one_rename(

@@ -13,6 +13,10 @@ from pipelines.reading.formats import READERS, detect_format
 from pipelines.reading.normalize import normalize_line_ends, normalize_width, visible_chars
 
 MAX_BYTES = 30 * 1024 * 1024
+# The longest text read as one report: a year's report runs to 5,000-50,000 characters, and a
+# small file can unpack to millions (a Word file of 338 KB held 13 million), which the stages
+# after would take minutes over.
+MAX_TEXT_CHARS = 1_000_000
 
 DOCUMENT_SCHEMA = {
     "report_id": pl.String,
@@ -106,6 +110,11 @@ def read_documents(
             source_format = detect_format(source_name, data)
             extracted = READERS[source_format](data)
             require_chinese(extracted.text)
+            if len(extracted.text) > MAX_TEXT_CHARS:
+                raise UnreadableSource(
+                    f"too long for a report: {len(extracted.text):,} characters of text, over "
+                    f"the {MAX_TEXT_CHARS:,} limit"
+                )
         except UnreadableSource as error:
             rejections.append((sha256, source_format, "read", str(error)))
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import docx
@@ -30,6 +31,12 @@ def _table_rows(table: Table) -> list[str]:
     return rows
 
 
+# The widest column span a table cell may claim: python-docx makes an entry for each spanned
+# column, and a span of 2^31 would take all the memory there is.
+MAX_SPAN = 1000
+SPAN = re.compile(rb'<w:gridSpan w:val="(\d+)"')
+
+
 def read_docx(data: bytes) -> Extracted:
     try:
         document = docx.Document(io.BytesIO(data))
@@ -38,6 +45,10 @@ def read_docx(data: bytes) -> Extracted:
     except ValueError as error:
         # python-docx says which package it found instead (a spreadsheet, a presentation ...).
         raise UnreadableSource(f"not a Word document: {error}") from error
+    body = document.part.blob
+    widest = max((int(span) for span in SPAN.findall(body)), default=0)
+    if widest > MAX_SPAN:
+        raise UnreadableSource(f"corrupt Word (.docx) file: a table cell spans {widest:,} columns")
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
