@@ -241,6 +241,15 @@ def broken_inputs(lines: list[str], folder: Path) -> None:
     out = io.BytesIO()
     writer.write(out)
     (folder / "half_a_character.pdf").write_bytes(out.getvalue())
+    # A PDF locked by a password, and one without pages.
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(as_pdf(lines)))
+    writer.encrypt("secret", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    (folder / "locked.pdf").write_bytes(out.getvalue())
+    out = io.BytesIO()
+    pypdf.PdfWriter().write(out)
+    (folder / "no_pages.pdf").write_bytes(out.getvalue())
     # A link to itself.
     (folder / "loop").symlink_to(folder / "loop")
 
@@ -287,6 +296,9 @@ def test_inputs_their_readers_fail_on_are_set_aside_one_by_one(
         "corrupt Word (.docx) file: a table cell spans 2,147,483,647 columns"
     )
     assert rejected["bad/too_long.txt"].startswith("too long for a report: 1,0")
+    # Said as what they are, not as corrupt or scanned.
+    assert rejected["bad/locked.pdf"] == "encrypted PDF: it needs a password to be read"
+    assert rejected["bad/no_pages.pdf"] == "PDF with no pages"
 
 
 def test_a_file_system_that_cannot_exchange_names_gets_each_new_file_by_one_rename(

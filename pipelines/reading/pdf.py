@@ -225,8 +225,12 @@ def read_pdf(data: bytes) -> Extracted:
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnreadableSource("encrypted PDF: it needs a password to be read")
         pages = [page_lines(page) for page in reader.pages]
+    except UnreadableSource:
+        raise
     except (PdfReadError, ValueError, KeyError, TypeError) as error:
         raise UnreadableSource(f"corrupt PDF: {error}") from error
+    if not pages:
+        raise UnreadableSource("PDF with no pages")
     textless = [index for index, lines in enumerate(pages) if not lines]
     if len(textless) > MAX_OCR_PAGES:
         raise UnreadableSource(
