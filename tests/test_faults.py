@@ -29,7 +29,15 @@ from pipelines.reading.documents import MAX_TEXT_CHARS
 from pipelines.warehouse import publish as publishing
 from pipelines.warehouse.tables import public_tables, table_ddl
 from tests.conftest import SEEDS, run_build
-from tests.processes import HANG, Deployment, kill_group, start, traced, wait_for_file
+from tests.processes import (
+    HANG,
+    Deployment,
+    kill_group,
+    start,
+    traced,
+    wait_for_file,
+    wait_for_line,
+)
 from tests.report_files import as_docx, as_pdf
 from tests.site_pages import Page, portal
 
@@ -88,6 +96,33 @@ def test_a_build_killed_hard_does_not_block_the_next_one(tmp_path: Path) -> None
     with deployment.instance() as instance:
         assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
         assert instance.event_log_storage.get_concurrency_run_ids() == set()
+
+
+def test_a_build_waiting_for_the_pool_goes_on_once_the_build_holding_it_is_killed(
+    tmp_path: Path,
+) -> None:
+    # Two warehouses on one Dagster instance share the warehouse pool's one slot. A build of
+    # the second, waiting for it, freed dead runs only as it started: the first killed after
+    # that, the second waited for ever (no daemon, so no dead_runs sensor either).
+    first, second = Deployment(tmp_path / "first"), Deployment(tmp_path / "second")
+    for deployment in (first, second):
+        deployment.sources.mkdir(parents=True)
+        shutil.copy(sorted(SEEDS.glob("*.txt"))[0], deployment.sources)
+    holding = start(
+        ["-m", "pipelines.cli", "build"],
+        first.env(pause_at="facts.rows_written"),
+        tmp_path / "first.log",
+    )
+    wait_for_file(first.paused, holding, tmp_path / "first.log")
+    shared = second.env() | {"FAZHI_DAGSTER_STORAGE": str(first.root / "dagster")}
+    waiting = start(["-m", "pipelines.cli", "build"], shared, subprocess.PIPE)
+    line = wait_for_line(waiting, "waiting for the warehouse pool's slot, held by run")
+    kill_group(holding)
+    _, err = waiting.communicate(timeout=HANG)
+    assert waiting.returncode == 0, err
+    assert f"freed pool slot of run {line.split()[-1]}, whose process is gone" in err
+    with duckdb.connect(str(second.warehouse), read_only=True) as published:
+        assert published.execute("SELECT count(*) FROM reports").fetchone() == (1,)
 
 
 def test_the_dead_runs_sensor_frees_a_killed_run_before_any_build(tmp_path: Path) -> None:

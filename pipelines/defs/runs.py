@@ -11,12 +11,14 @@ build lock, and the dead_runs sensor every minute, mark such runs failed and fre
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.policy import WAREHOUSE_POOL
 from pipelines.warehouse.build_lock import (
     Holder,
     RunProcess,
@@ -127,7 +129,44 @@ def sole_writer(
             warn(line)
         if run.tags.get(FROM_SCRATCH_TAG) == "true":
             forget_working_databases(staging, work_database)
+        with sweeping_while_running(instance, run.run_id, warn):
+            yield
+
+
+# How often a run looks for runs that died while it runs or waits.
+SWEEP_SECONDS = 2.0
+
+
+@contextmanager
+def sweeping_while_running(
+    instance: dg.DagsterInstance, run_id: str, warn: Callable[[str], None]
+) -> Iterator[None]:
+    """For as long as the run lasts, every SWEEP_SECONDS in a thread of its own: free what runs
+    that died since it started hold (a build of another warehouse on the same instance, killed
+    while this one waited for the warehouse pool's one slot, held it for ever), and say once
+    for which run it waits, if it waits."""
+    stop = threading.Event()
+
+    def sweep() -> None:
+        told = False
+        while not stop.wait(SWEEP_SECONDS):
+            for line in free_dead_runs(instance, run_id):
+                warn(line)
+            if told:
+                continue
+            claims = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
+            holding = {claim.run_id for claim in claims.claimed_slots}
+            if holding and run_id not in holding:
+                warn(f"waiting for the warehouse pool's slot, held by run {min(holding)}")
+                told = True
+
+    sweeper = threading.Thread(target=sweep, name="sweeping", daemon=True)
+    sweeper.start()
+    try:
         yield
+    finally:
+        stop.set()
+        sweeper.join()
 
 
 @dg.sensor(
