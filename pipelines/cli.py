@@ -20,7 +20,13 @@ from urllib.parse import urlsplit
 import duckdb
 
 from pipelines.output import FORMATS, render
-from pipelines.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from pipelines.settings import (
+    PROJECT_ROOT,
+    Settings,
+    SettingsError,
+    load_settings,
+    publish_copy_below,
+)
 from pipelines.warehouse.build_lock import FolderShared, check_sole_warehouse
 
 BAD_ARGUMENT = 2
@@ -42,13 +48,17 @@ class Parser(argparse.ArgumentParser):
         self.exit(BAD_ARGUMENT, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+# The most rows or sentences a command prints.
+MOST = 10**9
+
+
 def positive_int(text: str) -> int:
     try:
         number = int(text)
     except ValueError:
         number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number above 0, not {text!r}")
+    if not 1 <= number <= MOST:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MOST:,}, not {text!r}")
     return number
 
 
@@ -84,6 +94,14 @@ def _dagster_instance():
     from dagster import DagsterInstance
 
     return DagsterInstance.get()
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _first_line(error: BaseException) -> str:
@@ -124,9 +142,15 @@ def check_build_target(settings: Settings) -> None:
                 f"cannot write the warehouse to {folder}: {error.strerror or error} "
                 "(FAZHI_WAREHOUSE names where it goes)"
             ) from error
+    # Imported here: publishing's module brings polars, which no other check needs.
+    from pipelines.warehouse.publish import NotOurs, check_target
+
+    publish_copy_below()  # a bad FAZHI_COPY_BELOW_MB is told now, not after the whole run
+
     try:
         check_sole_warehouse(settings.staging, settings.work_database)
-    except FolderShared as error:
+        check_target(settings.warehouse)
+    except (FolderShared, NotOurs) as error:
         raise CommandError(str(error), BAD_ARGUMENT) from error
 
 
@@ -346,18 +370,31 @@ def export(args: argparse.Namespace) -> int:
 
 def evaluate(args: argparse.Namespace) -> int:
     """Score the warehouse's facts against hand-labelled quantities (gold TSV files)."""
-    from pipelines.evaluation.score import SCORE_HEADERS, evaluate, load_gold, score_line
+    import polars as pl
+
+    from pipelines.evaluation.score import (
+        GOLD_COLUMNS,
+        SCORE_HEADERS,
+        evaluate,
+        load_gold,
+        score_line,
+    )
     from pipelines.preview import aligned_table
 
     missing = [str(path) for path in args.gold if not path.is_file()]
     if missing:
-        print(f"no such gold file: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    conn = _read_only_warehouse()
-    if conn is None:
-        return 1
-    with conn:
-        result = evaluate(conn, load_gold(args.gold))
+        raise CommandError(f"no such gold file: {', '.join(missing)}", BAD_ARGUMENT)
+    try:
+        gold = load_gold(args.gold)
+    # Empty, not TSV, other columns, a line or value that is no number.
+    except (pl.exceptions.PolarsError, ValueError) as error:
+        raise CommandError(
+            f"cannot read the gold files as labelled quantities (TSV with columns "
+            f"{', '.join(GOLD_COLUMNS)}): {_first_line(error)}",
+            BAD_ARGUMENT,
+        ) from error
+    with _read_only_warehouse() as conn:
+        result = evaluate(conn, gold)
     rows = [score_line(doc, scores) for doc, scores in result.per_report.items()]
     print(aligned_table(SCORE_HEADERS, [*rows, score_line("all", result.overall)]))
     if not result.mismatches.is_empty():
@@ -493,6 +530,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     crawling.set_defaults(run=crawl)
     args = parser.parse_args(argv)
+    # Linux hands arguments over as bytes: one that is not UTF-8 reaches Python half-decoded,
+    # and no query, name or path takes it.
+    for value in sys.argv[1:] if argv is None else argv:
+        if not value.isascii() and not _is_text(value):
+            print(
+                f"fazhi {args.command}: an argument is not text (UTF-8): {value!r}", file=sys.stderr
+            )
+            return BAD_ARGUMENT
     try:
         code = args.run(args)
         # Written out here, not as Python exits, where a reader gone could not be told apart.
@@ -501,7 +546,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return reader_gone()
     except CommandError as error:
-        print(f"fazhi {args.command}: {error}", file=sys.stderr)
+        # One line, whatever the message quotes (DuckDB's point at the error, a path).
+        print(f"fazhi {args.command}: {' '.join(str(error).split())}", file=sys.stderr)
         return error.code
     except SettingsError as error:
         print(f"fazhi {args.command}: {error}", file=sys.stderr)

@@ -85,11 +85,17 @@ def _resolve(value: str) -> Path:
     return path if path.is_absolute() else (Path.cwd() / path).resolve()
 
 
+def _setting(name: str, default: str) -> str:
+    """A setting's value; set empty (FAZHI_SOURCES= in a script), it is unset, not the current
+    folder."""
+    return os.environ.get(name) or default
+
+
 def load_settings() -> Settings:
     return Settings(
-        sources=_resolve(os.environ.get("FAZHI_SOURCES", str(PROJECT_ROOT / "seeds"))),
+        sources=_resolve(_setting("FAZHI_SOURCES", str(PROJECT_ROOT / "seeds"))),
         warehouse=_resolve(
-            os.environ.get("FAZHI_WAREHOUSE", str(PROJECT_ROOT / "warehouse" / "fazhi.duckdb"))
+            _setting("FAZHI_WAREHOUSE", str(PROJECT_ROOT / "warehouse" / "fazhi.duckdb"))
         ),
     )
 
@@ -104,4 +110,14 @@ COPY_BELOW_MB = 256
 
 def publish_copy_below() -> int:
     """FAZHI_COPY_BELOW_MB in bytes (0: always update the standby)."""
-    return int(float(os.environ.get("FAZHI_COPY_BELOW_MB", COPY_BELOW_MB)) * 2**20)
+    text = _setting("FAZHI_COPY_BELOW_MB", str(COPY_BELOW_MB))
+    try:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = -1.0
+    # Not NaN, not infinite, not negative: a size of file.
+    if not 0 <= megabytes < 2**40:
+        raise SettingsError(
+            f"FAZHI_COPY_BELOW_MB must be a size in megabytes (0 or more), not {text!r}"
+        )
+    return int(megabytes * 2**20)

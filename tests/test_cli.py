@@ -182,11 +182,37 @@ def test_bad_arguments_are_one_line_and_exit_2(warehouse: Path, tmp_path: Path) 
         (["crawl", "http://127.0.0.1:9/", "--pattern", "(["], "fazhi crawl: argument --pattern"),
         (["crawl", "ftp://example.org/"], "fazhi crawl: argument urls: not an http(s) URL"),
         (["compare", "行政复议"], "fazhi compare:"),
+        # Found by feeding the commands hostile arguments: each was a traceback, or lines.
+        (["sql", "SELECT 1", "--max-rows", "9" * 20], "fazhi sql: argument --max-rows: must be"),
+        (["search", "x", "--limit", "9" * 20], "fazhi search: argument --limit: must be"),
+        (["sql", "selec 1"], 'fazhi sql: SQL error: Parser Error: syntax error at or near "selec"'),
+        (["sql", "SELECT * FROM report"], "fazhi sql: SQL error: Catalog Error: Table with name"),
+        (["search", os.fsdecode(b"\xff\xfe")], "fazhi search: an argument is not text (UTF-8)"),
+        (["eval", str(a_file)], "fazhi eval: cannot read the gold files as labelled quantities"),
+        (["eval", str(tmp_path / "none.tsv")], "fazhi eval: no such gold file"),
     ]:
         ran = fazhi(*args, warehouse=warehouse)
         assert ran.code == 2, args
         assert one_line(ran).startswith(expected), ran.err
     assert a_file.read_text() == "not a folder"
+
+
+def test_bad_settings_of_a_build_are_one_line_before_it_starts(tmp_path: Path) -> None:
+    place = tmp_path / "w" / "fazhi.duckdb"
+    env = {"FAZHI_DAGSTER_STORAGE": str(tmp_path / "dagster")}
+    for value in ("abc", "-1", "nan", "inf", "1e400"):
+        ran = fazhi("build", warehouse=place, FAZHI_COPY_BELOW_MB=value, **env)
+        assert ran.code == 2, value
+        assert one_line(ran) == (
+            f"fazhi build: FAZHI_COPY_BELOW_MB must be a size in megabytes (0 or more), "
+            f"not {value!r}"
+        )
+    assert not place.exists()
+    # A setting set empty is unset: the seeds, not the current folder, are the corpus.
+    built = fazhi("build", warehouse=place, FAZHI_SOURCES="", **env)
+    assert built.code == 0, built.err
+    counted = fazhi("sql", "SELECT count(*) AS n FROM reports", "--format", "csv", warehouse=place)
+    assert counted.out.split() == ["n", str(len(list(SEEDS.glob("*.txt"))))]
 
 
 def test_failures_are_one_line_and_exit_1(warehouse: Path, tmp_path: Path) -> None:
@@ -319,6 +345,36 @@ def test_a_figure_past_the_range_of_a_64_bit_integer_is_printed_like_any_other(
     assert built.code == 0, built.err
     assert "1e+19" in built.out
     assert fazhi("summary", warehouse=place).out == built.out
+
+
+def test_a_folder_or_a_database_of_someone_elses_at_the_warehouse_path_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    # Publishing swaps the file at the warehouse's name aside as the standby, and a later build
+    # replaces the standby: a folder there was moved aside and then stopped every build, and a
+    # user's own database was swapped aside by one build and gone after the next.
+    env = {"FAZHI_DAGSTER_STORAGE": str(tmp_path / "dagster")}
+    folder = tmp_path / "a" / "fazhi.duckdb"
+    (folder / "kept").mkdir(parents=True)
+    theirs = tmp_path / "b" / "mydata.duckdb"
+    theirs.parent.mkdir()
+    with duckdb.connect(str(theirs)) as conn:
+        conn.execute("CREATE TABLE precious AS SELECT 42 AS answer")
+    before = sha256(theirs)
+    for place, what in ((folder, "a folder"), (theirs, "a DuckDB database fazhi did not make")):
+        ran = fazhi("build", warehouse=place, **env)
+        assert ran.code == 2
+        assert one_line(ran).startswith(f"fazhi build: the warehouse {place} is {what}")
+    assert (folder / "kept").is_dir()
+    assert sha256(theirs) == before
+    assert not list(theirs.parent.glob(".*standby*"))
+    # A warehouse fazhi made is published over, even when the record of what it published is
+    # gone.
+    ours = tmp_path / "c" / "fazhi.duckdb"
+    assert fazhi("build", warehouse=ours, **env).code == 0
+    (ours.parent / ".fazhi.duckdb.holds.json").unlink()
+    rebuilt = fazhi("build", "--force", warehouse=ours, **env)
+    assert rebuilt.code == 0, rebuilt.err
 
 
 def test_a_warehouse_whose_path_holds_apostrophes_builds_publishes_and_searches(

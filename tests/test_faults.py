@@ -371,6 +371,26 @@ def test_a_file_system_that_cannot_exchange_names_gets_each_new_file_by_one_rena
             assert publishing.standby_path(target).exists() == (crawl == 0)
 
 
+def test_a_run_started_by_anyone_leaves_a_database_of_someone_elses_alone(tmp_path: Path) -> None:
+    # The command refuses such a warehouse before it starts (tests/test_cli.py); a run the UI
+    # or a schedule starts is stopped where it would publish.
+    staging, target = tmp_path / "work" / "fazhi.duckdb", tmp_path / "warehouse" / "fazhi.duckdb"
+    staging.parent.mkdir()
+    target.parent.mkdir()
+    with duckdb.connect(str(target)) as conn:
+        conn.execute("CREATE TABLE precious AS SELECT 42 AS answer")
+    before = target.read_bytes()
+    with duckdb.connect(str(staging)) as conn:
+        for name in public_tables():
+            conn.execute(table_ddl(name))
+        conn.execute(f"ATTACH '{staging.with_name('work.duckdb')}' AS work")
+        conn.execute("CREATE TABLE work.stage_keys (stage VARCHAR, report_id VARCHAR, key VARCHAR)")
+        with pytest.raises(publishing.NotOurs, match="a DuckDB database fazhi did not make"):
+            publishing.publish(conn, staging, target)
+    assert target.read_bytes() == before
+    assert not publishing.standby_path(target).exists()
+
+
 # Two publications of a working database (argv 1, its work catalog argv 3) as argv 2.
 PUBLISH_TWICE = """
 import sys

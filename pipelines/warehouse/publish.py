@@ -329,6 +329,43 @@ def share_rewritten(held: dict[str, str], keys: dict[str, str]) -> float:
     return len(rewritten) / max(len(held.keys() | keys.keys()), 1)
 
 
+class NotOurs(RuntimeError):
+    """FAZHI_WAREHOUSE names a folder, or a database fazhi did not make, which publishing would
+    swap aside and later replace."""
+
+
+# Tables every warehouse fazhi made holds.
+OUR_TABLES = {"reports", "source_files"}
+
+
+def check_target(target: Path) -> None:
+    """Raise NotOurs if what lies at target is a folder or a DuckDB database of someone else's:
+    publishing swaps the file there aside as the standby, and a later build replaces it."""
+    if target.is_dir():
+        why = "a folder"
+    elif not target.is_file() or identity(target) in _read_records(target):
+        return
+    else:
+        try:
+            with duckdb.connect(str(target), read_only=True) as conn:
+                tables = {
+                    name
+                    for (name,) in conn.execute(
+                        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+                    ).fetchall()
+                }
+        # Not a database anyone can open (a damaged warehouse): replaced, as before.
+        except duckdb.Error:
+            return
+        if tables >= OUR_TABLES:
+            return
+        why = f"a DuckDB database fazhi did not make (no {' or '.join(sorted(OUR_TABLES))} table)"
+    raise NotOurs(
+        f"the warehouse {target} is {why}, which publishing would put aside and later replace: "
+        "choose another name (FAZHI_WAREHOUSE), or move it"
+    )
+
+
 def publish(
     conn: duckdb.DuckDBPyConnection, staging: Path, target: Path, copy_below: int = 0
 ) -> dict[str, int]:
@@ -338,6 +375,7 @@ def publish(
     UPDATE_AT_MOST of its reports changed (a copy is cheaper then; copy_below 0 always
     updates), then swapped in. Returns the row count of each published table.
     """
+    check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     # A build killed while publishing leaves its half-built file; builds run one at a time, so
     # any such file is stale.
