@@ -140,13 +140,18 @@ def test_the_dead_runs_sensor_frees_a_killed_run_before_any_build(tmp_path: Path
         assert again.skip_message == "no run died unfinished"
 
 
+def seeds_and_bad(tmp_path: Path) -> tuple[Path, Path]:
+    """A corpus folder of the seeds, and a folder bad/ in it for inputs that cannot be read."""
+    sources = tmp_path / "sources"
+    shutil.copytree(SEEDS, sources)
+    (sources / "bad").mkdir()
+    return sources, sources / "bad"
+
+
 def test_each_bad_input_gets_its_outcome_and_the_rest_is_published(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sources = tmp_path / "sources"
-    shutil.copytree(SEEDS, sources)
-    bad = sources / "bad"
-    bad.mkdir()
+    sources, bad = seeds_and_bad(tmp_path)
     report = (SEEDS / "002_0d1779802d6e58b2.txt").read_text(encoding="utf-8")
     lines = [line for line in report.splitlines() if line.strip()]
     docx, pdf = as_docx(lines), as_pdf(lines)
@@ -295,10 +300,7 @@ def test_inputs_their_readers_fail_on_are_set_aside_one_by_one(
     # Each of these stopped the whole build with its library's error (found by feeding fazhi
     # damaged and unusual files): now each is a line of rejected_sources, and a text file
     # saved under a Word name is read as the text it is.
-    sources = tmp_path / "sources"
-    shutil.copytree(SEEDS, sources)
-    bad = sources / "bad"
-    bad.mkdir()
+    sources, bad = seeds_and_bad(tmp_path)
     lines = [
         line
         for line in (SEEDS / "002_0d1779802d6e58b2.txt").read_text(encoding="utf-8").splitlines()
