@@ -281,6 +281,12 @@ def broken_inputs(lines: list[str], folder: Path) -> None:
     out = io.BytesIO()
     writer.write(out)
     (folder / "half_a_character.pdf").write_bytes(out.getvalue())
+    # A plain zip holding a stray mimetype entry: not an OpenDocument file, so unpacked.
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("mimetype", "text/plain")
+        archive.writestr("报告.txt", text.replace("2020年", "2017年"))
+    (folder / "stray_mimetype.zip").write_bytes(packed.getvalue())
     # A PDF locked by a password, and one without pages.
     writer = pypdf.PdfWriter(clone_from=io.BytesIO(as_pdf(lines)))
     writer.encrypt("secret", algorithm="AES-128")
@@ -316,7 +322,7 @@ def test_inputs_their_readers_fail_on_are_set_aside_one_by_one(
         rejected = dict(conn.execute("SELECT source_name, reason FROM rejected_sources").fetchall())
         texts = dict(conn.execute("SELECT source_name, text FROM reports").fetchall())
     reports = set(texts)
-    kept = {"bad/text_saved_as.docx", "bad/half_a_character.pdf"}
+    kept = {"bad/text_saved_as.docx", "bad/half_a_character.pdf", "bad/stray_mimetype.zip!报告.txt"}
     assert {seed.name for seed in SEEDS.glob("*.txt")} | kept == reports
     # Half a character is stored as the character a decoder puts for what it cannot read.
     assert "\ufffd" in texts["bad/half_a_character.pdf"]

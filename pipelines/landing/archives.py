@@ -32,8 +32,19 @@ MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_MEMBERS = 500
 MAX_DEPTH = 3
 ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")
-# Parts that make a zip an Office Open XML or OpenDocument file, read as such, not unpacked.
-PACKAGE_MARKERS = ("[Content_Types].xml", "mimetype")
+# The part that tells what an Office Open XML or OpenDocument package is: read as such, never
+# unpacked.
+PACKAGE_PARTS = {
+    "word/document.xml": "docx",
+    "xl/workbook.xml": "xlsx",
+    "ppt/presentation.xml": "pptx",
+}
+OPENDOCUMENT = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+    "application/epub+zip": "epub",
+}
 UNSAFE_PATH = re.compile(r"^(?:/|[A-Za-z]:)|(?:^|/)\.\.(?:/|$)")
 UTF8_NAMES = 0x800
 ENCRYPTED = 0x1
@@ -55,6 +66,17 @@ def _as_file(source: bytes | BinaryIO) -> BinaryIO:
     return io.BytesIO(source) if isinstance(source, bytes) else source
 
 
+def package_format(archive: zipfile.ZipFile) -> str | None:
+    """What Office Open XML or OpenDocument file the zip is, from the part that tells (a stray
+    `mimetype` or `[Content_Types].xml` in a plain zip tells nothing); None for a plain zip."""
+    names = set(archive.namelist())
+    for part, fmt in PACKAGE_PARTS.items():
+        if part in names:
+            return fmt
+    mimetype = archive.read("mimetype") if "mimetype" in names else b""
+    return OPENDOCUMENT.get(mimetype.decode("ascii", "replace").strip())
+
+
 def is_archive(source: bytes | BinaryIO) -> bool:
     """A plain zip (its bytes, or a file at its start): one that is not a Word, Excel,
     PowerPoint or OpenDocument file."""
@@ -62,12 +84,11 @@ def is_archive(source: bytes | BinaryIO) -> bool:
         return False
     try:
         with zipfile.ZipFile(_as_file(source)) as archive:
-            names = set(archive.namelist())
+            return package_format(archive) is None
     # Not only BadZipFile: a name flagged UTF-8 that is not, a field out of range. Such a zip
     # is not unpacked, and reading says what is wrong with it.
     except Exception:
         return False
-    return not names & set(PACKAGE_MARKERS)
 
 
 def member_name(info: zipfile.ZipInfo) -> str:

@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from pipelines.landing.archives import unpack
+from pipelines.landing.archives import package_format, unpack
 from pipelines.reading.decoding import UnreadableSource, decode_text
 from pipelines.reading.extracted import Extracted
 
@@ -66,18 +66,6 @@ ZIP_EXTENSIONS = {
     ".epub": "epub",
     ".zip": "zip",
 }
-# The part that tells what an Office Open XML or OpenDocument package is.
-PACKAGE_PARTS = {
-    "word/document.xml": "docx",
-    "xl/workbook.xml": "xlsx",
-    "ppt/presentation.xml": "pptx",
-}
-OPENDOCUMENT = {
-    "application/vnd.oasis.opendocument.text": "odt",
-    "application/vnd.oasis.opendocument.spreadsheet": "ods",
-    "application/vnd.oasis.opendocument.presentation": "odp",
-    "application/epub+zip": "epub",
-}
 SAVE_AS = "save the report as .docx or PDF"
 UNPACK = "only zip archives are unpacked; put the report itself in the corpus"
 SCAN = "a scanned report is read by OCR when it comes as a PDF"
@@ -110,15 +98,10 @@ def zip_format(suffix: str, data: bytes) -> str:
     else (the Word reader then says it is corrupt)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            mimetype = archive.read("mimetype") if "mimetype" in names else b""
+            return package_format(archive) or "zip"
     # Not only BadZipFile: a damaged member (zlib's error), a name flagged UTF-8 that is not.
     except Exception:
         return ZIP_EXTENSIONS.get(suffix, "docx")
-    for part, fmt in PACKAGE_PARTS.items():
-        if part in names:
-            return fmt
-    return OPENDOCUMENT.get(mimetype.decode("ascii", "replace").strip(), "zip")
 
 
 def ole_format(suffix: str, data: bytes) -> str:
