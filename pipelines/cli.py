@@ -62,13 +62,19 @@ def positive_int(text: str) -> int:
     return number
 
 
+DAY = 86_400
+
+
 def seconds(text: str) -> float:
     try:
         number = float(text)
     except ValueError:
         number = -1.0
-    if not number >= 0:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {text!r}")
+    # Not NaN, and not past a day: a pause between two requests.
+    if not 0 <= number <= DAY:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds from 0 to {DAY:,}, not {text!r}"
+        )
     return number
 
 
@@ -82,7 +88,12 @@ def regular_expression(text: str) -> str:
 
 def http_url(text: str) -> str:
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        # A port that is not a number (or past 65535) is told here, not by the fetcher.
+        parts.port  # noqa: B018
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an http(s) URL (its port): {text!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
     return text
 

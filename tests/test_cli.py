@@ -181,6 +181,8 @@ def test_bad_arguments_are_one_line_and_exit_2(warehouse: Path, tmp_path: Path) 
         (["export", str(a_file)], f"fazhi export: {a_file} is a file, not a folder"),
         (["crawl", "http://127.0.0.1:9/", "--pattern", "(["], "fazhi crawl: argument --pattern"),
         (["crawl", "ftp://example.org/"], "fazhi crawl: argument urls: not an http(s) URL"),
+        (["crawl", "http://127.0.0.1:abc/"], "fazhi crawl: argument urls: not an http(s) URL"),
+        (["crawl", "http://127.0.0.1:9/", "--interval", "inf"], "fazhi crawl: argument --interval"),
         (["compare", "行政复议"], "fazhi compare:"),
         # Found by feeding the commands hostile arguments: each was a traceback, or lines.
         (["sql", "SELECT 1", "--max-rows", "9" * 20], "fazhi sql: argument --max-rows: must be"),
