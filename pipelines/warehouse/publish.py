@@ -338,12 +338,15 @@ class NotOurs(RuntimeError):
 OUR_TABLES = {"reports", "source_files"}
 
 
-def check_target(target: Path) -> None:
+def check_target(target: Path, records: dict[str, dict] | None = None) -> None:
     """Raise NotOurs if what lies at target is a folder or a DuckDB database of someone else's:
-    publishing swaps the file there aside as the standby, and a later build replaces it."""
+    publishing swaps the file there aside as the standby, and a later build replaces it.
+    records: what fazhi published there, if read already."""
     if target.is_dir():
         why = "a folder"
-    elif not target.is_file() or identity(target) in _read_records(target):
+    elif not target.is_file() or identity(target) in (
+        records if records is not None else _read_records(target)
+    ):
         return
     else:
         try:
@@ -375,7 +378,9 @@ def publish(
     UPDATE_AT_MOST of its reports changed (a copy is cheaper then; copy_below 0 always
     updates), then swapped in. Returns the row count of each published table.
     """
-    check_target(target)
+    # Before anything is touched; the record of what fazhi published there is read once.
+    records = _read_records(target)
+    check_target(target, records)
     target.parent.mkdir(parents=True, exist_ok=True)
     # A build killed while publishing leaves its half-built file; builds run one at a time, so
     # any such file is stale.
@@ -386,7 +391,6 @@ def publish(
         stale.unlink()
     standby, layout = standby_path(target), layout_key()
     keys = dict(conn.execute(REPORT_KEYS).fetchall())
-    records = _read_records(target)
     counts = None
     if standby.exists() and staging.stat().st_size >= copy_below:
         held = records.pop(identity(standby), {})
