@@ -24,9 +24,11 @@ from pipelines.settings import (
     PROJECT_ROOT,
     Settings,
     SettingsError,
+    convert_timeout,
     load_settings,
     publish_copy_below,
 )
+from pipelines.signals import ending_on_signals
 from pipelines.warehouse.build_lock import FolderShared, check_sole_warehouse
 
 BAD_ARGUMENT = 2
@@ -156,7 +158,9 @@ def check_build_target(settings: Settings) -> None:
     # Imported here: publishing's module brings polars, which no other check needs.
     from pipelines.warehouse.publish import NotOurs, check_target
 
-    publish_copy_below()  # a bad FAZHI_COPY_BELOW_MB is told now, not after the whole run
+    # A bad FAZHI_COPY_BELOW_MB or FAZHI_CONVERT_TIMEOUT is told now, not after the whole run.
+    publish_copy_below()
+    convert_timeout()
 
     try:
         check_sole_warehouse(settings.staging, settings.work_database)
@@ -205,6 +209,7 @@ def build(args: argparse.Namespace) -> int:
     up_to_date.forget_build(settings)
     from pipelines.definitions import defs
     from pipelines.defs.runs import FROM_SCRATCH_TAG, STARTED_BY_TAG
+    from pipelines.defs.stopping import run_until_stopped
 
     job = defs().resolve_job_def("build_warehouse")
     # The run itself waits for any other build of the warehouse and, once it holds the build
@@ -213,12 +218,17 @@ def build(args: argparse.Namespace) -> int:
     if from_scratch:
         tags[FROM_SCRATCH_TAG] = "true"
     with _dagster_instance() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            tags=tags,
-            # Warnings (rejected inputs, failed checks) reach the terminal; step chatter does not.
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        result = run_until_stopped(
+            lambda run_id: job.execute_in_process(
+                instance=instance,
+                run_id=run_id,
+                raise_on_error=False,
+                tags=tags,
+                # Warnings (rejected inputs, failed checks) reach the terminal; step chatter
+                # does not.
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            ),
+            instance,
         )
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
@@ -550,7 +560,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             return BAD_ARGUMENT
     try:
-        code = args.run(args)
+        with ending_on_signals(args.command):
+            code = args.run(args)
         # Written out here, not as Python exits, where a reader gone could not be told apart.
         sys.stdout.flush()
         return code

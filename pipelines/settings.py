@@ -121,3 +121,22 @@ def publish_copy_below() -> int:
             f"FAZHI_COPY_BELOW_MB must be a size in megabytes (0 or more), not {text!r}"
         )
     return int(megabytes * 2**20)
+
+
+# How long a legacy Word conversion may take before LibreOffice is killed and the file rejected.
+CONVERT_TIMEOUT_SECONDS = 120.0
+
+
+def convert_timeout() -> float:
+    """FAZHI_CONVERT_TIMEOUT in seconds."""
+    text = _setting("FAZHI_CONVERT_TIMEOUT", str(CONVERT_TIMEOUT_SECONDS))
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    # Not NaN, not infinite (which no wait takes), more than nothing.
+    if not 0 < seconds <= 86_400:
+        raise SettingsError(
+            f"FAZHI_CONVERT_TIMEOUT must be a number of seconds from 0 to 86,400, not {text!r}"
+        )
+    return seconds

@@ -78,8 +78,17 @@ class Deployment:
             yield instance
 
 
+def _as_a_terminal_starts_it() -> None:
+    # Started from a script in the background, the tests run with SIGINT (and under nohup
+    # SIGHUP) ignored, which a process inherits and fazhi leaves ignored: a command typed in a
+    # terminal hears both.
+    for heard in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(heard, signal.SIG_DFL)
+
+
 def start(args: list[str], env: dict[str, str], stderr: Path | int) -> subprocess.Popen:
-    """Start python with args in a process group of its own, stderr to a file or a pipe."""
+    """Start python with args in a process group of its own, as from a terminal, stderr to a
+    file or a pipe."""
     target = stderr.open("w") if isinstance(stderr, Path) else stderr
     try:
         return subprocess.Popen(
@@ -90,6 +99,7 @@ def start(args: list[str], env: dict[str, str], stderr: Path | int) -> subproces
             stderr=target,
             text=True,
             start_new_session=True,
+            preexec_fn=_as_a_terminal_starts_it,
         )
     finally:
         if isinstance(stderr, Path):

@@ -9,9 +9,11 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from pipelines.marts.confined import connect_confined
 from pipelines.settings import Settings
 from pipelines.warehouse.publish import standby_path
 from tests.conftest import SEEDS, Build
+from tests.processes import HANG, start
 
 FAZHI = Path(sys.executable).with_name("fazhi")
 
@@ -207,6 +210,13 @@ def test_bad_settings_of_a_build_are_one_line_before_it_starts(tmp_path: Path) -
         assert ran.code == 2, value
         assert one_line(ran) == (
             f"fazhi build: FAZHI_COPY_BELOW_MB must be a size in megabytes (0 or more), "
+            f"not {value!r}"
+        )
+    for value in ("abc", "0", "-5", "nan", "inf"):
+        ran = fazhi("build", warehouse=place, FAZHI_CONVERT_TIMEOUT=value, **env)
+        assert ran.code == 2, value
+        assert one_line(ran) == (
+            "fazhi build: FAZHI_CONVERT_TIMEOUT must be a number of seconds from 0 to 86,400, "
             f"not {value!r}"
         )
     assert not place.exists()
@@ -530,3 +540,35 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(
     assert producer.wait() == 0
     assert producer.stderr.read().decode() == ""
     assert head.stdout.startswith(first_line)
+
+
+def stopping_signals_heard(pid: int) -> bool:
+    """Whether the process has its own handler for SIGTERM (Python leaves it to the system until
+    fazhi's command sets one)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    caught = int(
+        next(line for line in status.splitlines() if line.startswith("SigCgt:")).split()[1], 16
+    )
+    return bool(caught >> (signal.SIGTERM - 1) & 1)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_command_told_to_stop_ends_in_one_line(warehouse: Path, stop: signal.Signals) -> None:
+    """A query that would run for hours, stopped: one line and the shell's code for the signal,
+    not Python's trace of where it was."""
+    env = {**os.environ, "FAZHI_WAREHOUSE": str(warehouse)}
+    query = start(
+        ["-m", "pipelines.cli", "sql", "SELECT count(*) FROM range(10^12) t(n) WHERE n % 7 = 3"],
+        env,
+        subprocess.PIPE,
+    )
+    deadline = time.monotonic() + HANG
+    while not stopping_signals_heard(query.pid):
+        assert query.poll() is None, query.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    query.send_signal(stop)
+    out, err = query.communicate(timeout=HANG)
+    assert query.returncode == 128 + stop
+    how = "Ctrl-C" if stop == signal.SIGINT else "SIGTERM"
+    assert (out, err) == ("", f"fazhi sql: stopped by {how}\n")

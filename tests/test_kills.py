@@ -11,8 +11,12 @@ rows is tested on refresh itself, in tests/test_incremental.py.)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import shutil
+import signal
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -22,9 +26,11 @@ import dagster as dg
 import pytest
 
 from pipelines.cli import main as fazhi
+from pipelines.defs.runs import alive_folder
 from pipelines.warehouse.publish import standby_path
 from tests.conftest import SEEDS, comparable_tables, run_build
 from tests.processes import HANG, Deployment, kill_group, start, wait_for_file
+from tests.report_files import as_doc, as_docx
 
 POINTS = {
     "landing.stored": "landing: inputs in the store, their arrivals not yet logged",
@@ -195,3 +201,101 @@ def test_a_build_killed_after_copying_the_standby_anew_is_completed_by_the_next(
     assert build_by_hand_here(deployment) == 0
     assert comparable_tables(deployment.warehouse) == from_scratch
     assert not list(deployment.warehouse.parent.glob("*.building*"))
+
+
+STOPPING = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
+
+
+@pytest.mark.parametrize("stop", STOPPING, ids=["ctrl-c", "sigterm", "terminal-closed"])
+def test_a_build_told_to_stop_ends_at_once_in_one_line_and_the_next_completes_it(
+    stop: signal.Signals,
+    built: Deployment,
+    from_scratch: dict,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """Ctrl-C, SIGTERM or the terminal closing in the middle of a build (its facts being
+    written) ends it at once: one line, the shell's code for the signal, its run marked
+    canceled and its pool slot freed by itself; readers keep the warehouse of before, and the
+    next build has nothing to free and publishes what a build from scratch does."""
+    deployment = Deployment(tmp_path / "deployment")
+    shutil.copytree(built.root, deployment.root)
+    published = digest(deployment.warehouse)
+    change_corpus(deployment.sources)
+
+    build = start(
+        ["-m", "pipelines.cli", "build"],
+        deployment.env(pause_at="facts.rows_written"),
+        subprocess.PIPE,
+    )
+    wait_for_file(deployment.paused, build)
+    build.send_signal(stop)
+    _, err = build.communicate(timeout=HANG)
+    assert build.returncode == 128 + stop
+    how = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "the terminal"}
+    (line,) = err.splitlines()
+    assert line.startswith(f"fazhi build: stopped by {how[stop]}"), err
+    assert "the run is marked canceled" in line
+    assert digest(deployment.warehouse) == published
+    with deployment.instance() as instance:
+        (stopped,) = instance.get_runs(limit=1)
+        assert stopped.status == dg.DagsterRunStatus.CANCELED
+        assert instance.event_log_storage.get_concurrency_run_ids() == set()
+        assert not list(alive_folder(instance).glob(f"{stopped.run_id}*"))
+
+    capfd.readouterr()
+    assert build_by_hand_here(deployment) == 0
+    err = capfd.readouterr().err
+    assert "freed pool slot" not in err and "marked run" not in err, err
+    assert comparable_tables(deployment.warehouse) == from_scratch
+
+
+def converter_groups() -> set[int]:
+    """The process groups of the LibreOffice conversions running on this machine (each has a
+    folder of its own, named fazhi-convert-..., in its command line)."""
+    groups = set()
+    for process in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (process / "cmdline").read_bytes()
+            fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command's name: state, parent, process group.
+        if b"fazhi-convert-" in command and fields[0] != "Z":
+            groups.add(int(fields[2]))
+    return groups
+
+
+def test_a_build_stopped_while_converting_a_document_ends_the_conversion_too(
+    built: Deployment, tmp_path: Path
+) -> None:
+    """LibreOffice runs in a session of its own (so that its whole group can be killed at its
+    time limit): a build stopped while it converts must kill it, or it runs on, orphaned."""
+    deployment = Deployment(tmp_path / "deployment")
+    shutil.copytree(built.root, deployment.root)
+    text = (SEEDS / "004_67f9df3a2b388bff.txt").read_text(encoding="utf-8")
+    (deployment.sources / "report.doc").write_bytes(
+        as_doc(as_docx([line for line in text.split("\n") if line.strip()]))
+    )
+    before = converter_groups()
+
+    build = start(
+        ["-m", "pipelines.cli", "build"],
+        deployment.env(pause_at="convert.started"),
+        subprocess.PIPE,
+    )
+    wait_for_file(deployment.paused, build)
+    (group,) = converter_groups() - before
+    # Held still, so that only a kill can end it before the build does.
+    os.killpg(group, signal.SIGSTOP)
+    try:
+        build.send_signal(signal.SIGTERM)
+        _, err = build.communicate(timeout=HANG)
+        assert build.returncode == 128 + signal.SIGTERM, err
+        deadline = time.monotonic() + HANG
+        while group in converter_groups():
+            assert time.monotonic() < deadline, "the conversion outlived the build stopped"
+            time.sleep(0.02)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)

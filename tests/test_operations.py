@@ -147,8 +147,11 @@ def test_a_build_waiting_for_another_stops_when_told_to(
         wait_for_line(build, "waiting for")
         build.send_signal(stop)
         _, err = build.communicate(timeout=HANG)
-    assert build.returncode == 1, err
+    assert build.returncode == 128 + stop, err
+    assert err.splitlines()[-1].startswith("fazhi build: stopped by"), err
+    assert "Traceback" not in err
     assert not deployment.staging.exists()
     with deployment.instance() as instance:
         (stopped,) = instance.get_runs()
-        assert stopped.status == dg.DagsterRunStatus.FAILURE
+        assert stopped.status == dg.DagsterRunStatus.CANCELED
+        assert instance.event_log_storage.get_concurrency_run_ids() == set()

@@ -21,16 +21,31 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from functools import cache
 from pathlib import Path
 
+from pipelines.fault_injection import pause_at
 from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.extracted import Extracted
 from pipelines.reading.word import read_docx
+from pipelines.settings import convert_timeout
 
 SOFFICE = "soffice"
-TIMEOUT_SECONDS = float(os.environ.get("FAZHI_CONVERT_TIMEOUT", "120"))
 INSTALL_HINT = "LibreOffice is not installed (make converters installs it)"
+
+# The process groups of the conversions running now: a command stopped by a signal ends them
+# with it, or they would run on, orphaned, past their time limit.
+_RUNNING: set[int] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_conversions() -> None:
+    """Kill every conversion running now, LibreOffice and all it started."""
+    with _RUNNING_LOCK:
+        for group in _RUNNING:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
 
 
 @cache
@@ -44,8 +59,10 @@ def no_network_prefix() -> tuple[str, ...]:
     return (unshare, "-rn") if probe.returncode == 0 else ()
 
 
-def convert_to_docx(data: bytes, what: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
-    """The .docx LibreOffice writes from these bytes (read as a Word 97 document)."""
+def convert_to_docx(data: bytes, what: str, timeout: float | None = None) -> bytes:
+    """The .docx LibreOffice writes from these bytes (read as a Word 97 document), within
+    timeout seconds (FAZHI_CONVERT_TIMEOUT when not given)."""
+    timeout = convert_timeout() if timeout is None else timeout
     soffice = shutil.which(SOFFICE)
     if soffice is None:
         raise UnreadableSource(f"{what}: {INSTALL_HINT}")
@@ -75,6 +92,9 @@ def convert_to_docx(data: bytes, what: str, timeout: float = TIMEOUT_SECONDS) ->
             env=environment,
             start_new_session=True,
         )
+        with _RUNNING_LOCK:
+            _RUNNING.add(process.pid)
+        pause_at("convert.started")
         try:
             output, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -84,6 +104,9 @@ def convert_to_docx(data: bytes, what: str, timeout: float = TIMEOUT_SECONDS) ->
             raise UnreadableSource(
                 f"{what}: LibreOffice did not convert it within {timeout:g} s"
             ) from None
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(process.pid)
         converted = folder / "out" / "input.docx"
         if process.returncode != 0 or not converted.exists():
             said = " ".join(
