@@ -98,6 +98,8 @@ class Route:
     location: str | None = None
     delay: float = 0.0
     failures_left: int = 0
+    # Seconds between two bytes of the body: a server that trickles it.
+    drip: float = 0.0
 
 
 @dataclass
@@ -267,7 +269,13 @@ def serve_fixture_site() -> Iterator[FixtureSite]:
             self.end_headers()
             # The crawler hangs up on an oversize body, as it should.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
+                if route and route.drip:
+                    for byte in body:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(route.drip)
+                else:
+                    self.wfile.write(body)
 
         def log_message(self, *_: object) -> None:
             pass

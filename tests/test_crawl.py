@@ -254,6 +254,19 @@ def test_a_page_slower_than_the_timeout_fails_with_that_reason() -> None:
     fetcher.close()
 
 
+def test_a_page_trickled_a_byte_at_a_time_fails_at_the_deadline_of_its_exchange() -> None:
+    """Each byte comes well within the read timeout, so only the deadline of the whole
+    exchange ends it, and it is not tried again."""
+    policy = FetchPolicy(min_interval=0, timeout=5, deadline=0.5, attempts=3, backoff=0.01)
+    fetcher = Fetcher(policy)
+    with serve_fixture_site() as site:
+        site.routes["/fzzf/trickled.html"] = Route(b"<html>" + b" " * 10_000, drip=0.01)
+        with pytest.raises(FetchFailed, match=r"^too slow: [\d,]+ bytes in 0.5 s, and not all$"):
+            fetcher.fetch(site.url("/fzzf/trickled.html"))
+        assert site.served("/fzzf/trickled.html") == 1
+    fetcher.close()
+
+
 @contextmanager
 def refusing_port() -> Iterator[int]:
     """A port bound on 127.0.0.1 and never listened on: every connection to it is refused."""

@@ -75,7 +75,10 @@ class Fetched:
 @dataclass
 class FetchPolicy:
     min_interval: float = 1.0  # seconds between two requests to one host
-    timeout: float = 20.0
+    timeout: float = 20.0  # seconds one read may wait
+    # Seconds one exchange may take in all: a server trickling a byte at a time never meets
+    # the read timeout, and a 30 MB body at 1 Mbit/s takes four minutes.
+    deadline: float = 300.0
     attempts: int = 3
     backoff: float = 1.0  # seconds before the second attempt, doubled after each
     max_bytes: int = 30 * 1024 * 1024
@@ -120,12 +123,13 @@ class Fetcher:
         for attempt in range(1, self.policy.attempts + 1):
             self._wait_for(host)
             self.requests += 1
+            started = time.monotonic()
             try:
                 with self.client.stream("GET", url, headers=headers) as response:
                     if response.status_code in RETRY_STATUSES and attempt < self.policy.attempts:
                         reason = f"HTTP {response.status_code}"
                     else:
-                        return response, self._read_limited(response)
+                        return response, self._read_limited(response, started)
             except httpx.TransportError as error:
                 reason, worth_retrying = transport_failure(error, url)
                 if not worth_retrying or attempt == self.policy.attempts:
@@ -138,7 +142,9 @@ class Fetcher:
             delay *= 2
         raise FetchFailed(f"{reason} after {self.policy.attempts} attempts")
 
-    def _read_limited(self, response: httpx.Response) -> bytes:
+    def _read_limited(self, response: httpx.Response, started: float) -> bytes:
+        """The body, up to the size limit and within the exchange's deadline (not tried again:
+        a server that slow would be as slow the next time)."""
         declared = int(response.headers.get("content-length") or 0)
         if declared > self.policy.max_bytes:
             raise FetchFailed(
@@ -149,6 +155,10 @@ class Fetcher:
             body += chunk
             if len(body) > self.policy.max_bytes:
                 raise FetchFailed(f"too large: over the {self.policy.max_bytes:,} byte limit")
+            if time.monotonic() - started > self.policy.deadline:
+                raise FetchFailed(
+                    f"too slow: {len(body):,} bytes in {self.policy.deadline:g} s, and not all"
+                )
         return bytes(body)
 
     def _robots_of(self, root: str) -> RobotFileParser | FetchFailed:
