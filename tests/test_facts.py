@@ -37,6 +37,12 @@ def mentions(text: str) -> list[tuple]:
         ("向1000家以上民营企业宣讲", [("1000家以上", 1000.0, "家", "at_least", None)]),
         ("每年至少举办2次培训班", [("2次", 2.0, "次", "at_least", None)]),
         ("成立指挥部，组成十个工作组", [("十个", 10.0, "个", "exact", None)]),
+        # A percentage spelled out to 万: its 万 is part of it, not left behind.
+        (
+            "罚没款较上年增长百分之一千二百万",
+            [("百分之一千二百万", 12_000_000.0, "%", "exact", None)],
+        ),
+        ("覆盖率提升百分之十二万三千", [("百分之十二万三千", 123_000.0, "%", "exact", None)]),
     ],
 )
 def test_values_units_and_qualifiers(text: str, expected: list[tuple]) -> None:
@@ -59,6 +65,13 @@ def test_values_units_and_qualifiers(text: str, expected: list[tuple]) -> None:
 )
 def test_dates_numbers_slogans_and_ordinals_are_not_quantities(text: str) -> None:
     assert [m for m in mentions(text) if m[2] != "%"] == []
+
+
+def test_a_run_of_more_digits_than_a_figure_has_is_no_quantity() -> None:
+    """Sixteen digits and more are an identifier or table cells run together (a double would
+    not even hold them: 400 of them were stored as inf); fifteen are still a figure."""
+    text = f"受理案件{'4' * 16}件，罚没{'7' * 400}万元，预算{'9' * 15}元"
+    assert mentions(text) == [(f"{'9' * 15}元", 999_999_999_999_999.0, "元", "exact", None)]
 
 
 def test_a_count_of_measures_is_a_quantity() -> None:

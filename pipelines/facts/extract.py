@@ -63,7 +63,8 @@ def mention_parts() -> str:
     multiplier = "|".join(MULTIPLIERS)
     number = rf"{ARABIC}|{HAN_NUMBER}"
     return (
-        rf"(?P<pre>{PRE})?\s*(?:百分之(?P<pct>[{HAN}]+(?:点[{HAN_DIGITS}]+)?)|"
+        # 百分之一千万: a percentage spelled out has no multiplier after it, its 万 is its own.
+        rf"(?P<pre>{PRE})?\s*(?:百分之(?P<pct>[{HAN}]+(?:[万亿][{HAN}]*)*(?:点[{HAN_DIGITS}]+)?)|"
         rf"(?P<num>{number})(?:\s*(?:{RANGE})\s*(?P<high>{number}))?\s*"
         rf"(?P<mult>{multiplier})?\s*(?P<mid>余|多)?\s*(?P<unit>{unit})(?P<half>半)?"
         rf"(?:\s*(?P<post>{POST}))?)"
