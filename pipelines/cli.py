@@ -224,18 +224,19 @@ def build(args: argparse.Namespace) -> int:
                 run_id=run_id,
                 raise_on_error=False,
                 tags=tags,
-                # Warnings (rejected inputs, failed checks) reach the terminal; step chatter
-                # does not.
-                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                # Warnings (rejected inputs, failed checks) and errors reach the terminal, one
+                # line each (pipelines/defs/console.py); step chatter does not.
+                run_config={"loggers": {"one_line_console": {}}},
             ),
             instance,
         )
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
-        print(f"fazhi build failed in: {', '.join(failed) or 'the run'}", file=sys.stderr)
-        for event in result.all_events:
-            if event.is_step_failure and event.step_failure_data.error:
-                print(event.step_failure_data.error.to_string(), file=sys.stderr)
+        print(
+            f"fazhi build failed in: {', '.join(failed) or 'the run'} (each error is told above; "
+            f"with its trace, in the log of run {result.run_id}, which `make ui` shows)",
+            file=sys.stderr,
+        )
         return 1
     up_to_date.record_build(settings, before, result.run_id)
     return summary(args)

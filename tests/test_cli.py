@@ -349,7 +349,7 @@ def test_a_figure_past_the_range_of_a_64_bit_integer_is_printed_like_any_other(
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     lines = (SEEDS / "003_38f8238b59c0effd.txt").read_text(encoding="utf-8").splitlines()
-    lines.insert(len(lines) // 2, "全年共受理行政复议案件10000000000000000000件。")
+    lines.insert(len(lines) // 2, "全年共受理行政复议案件100000000000亿件。")
     (corpus / "misprint.txt").write_text("\n".join(lines), encoding="utf-8")
     place = tmp_path / "w" / "fazhi.duckdb"
     env = {"FAZHI_DAGSTER_STORAGE": str(tmp_path / "dagster"), "FAZHI_SOURCES": str(corpus)}
@@ -572,3 +572,28 @@ def test_a_command_told_to_stop_ends_in_one_line(warehouse: Path, stop: signal.S
     assert query.returncode == 128 + stop
     how = "Ctrl-C" if stop == signal.SIGINT else "SIGTERM"
     assert (out, err) == ("", f"fazhi sql: stopped by {how}\n")
+
+
+def test_a_working_database_another_program_holds_fails_the_build_at_once_in_a_few_lines(
+    tmp_path: Path,
+) -> None:
+    """A DuckDB shell or notebook left open on the working database: the build says who holds
+    it, at once (it retried for ~100 s, then printed 115 lines of Dagster's traces), and a
+    later build, once it is let go, succeeds."""
+    place = tmp_path / "w" / "fazhi.duckdb"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(next(SEEDS.glob("*.txt")), corpus)
+    env = {"FAZHI_DAGSTER_STORAGE": str(tmp_path / "dagster"), "FAZHI_SOURCES": str(corpus)}
+    assert fazhi("build", warehouse=place, **env).code == 0
+    staging = Settings(sources=corpus, warehouse=place).staging
+    with duckdb.connect(str(staging)):
+        ran = fazhi("build", "--force", warehouse=place, **env)
+    assert ran.code == 1
+    assert "Traceback" not in ran.err and "Stack Trace" not in ran.err, ran.err
+    lines = ran.err.strip().splitlines()
+    assert len(lines) <= 3, ran.err
+    assert f'Could not set lock on file "{staging}"' in lines[0]
+    assert f"(PID {os.getpid()})" in lines[0]
+    assert lines[-1].startswith("fazhi build failed in: the run (each error is told above")
+    assert fazhi("build", "--force", warehouse=place, **env).code == 0

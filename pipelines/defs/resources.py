@@ -72,7 +72,12 @@ class WorkingDatabase(DuckDBResource):
 
     @contextmanager
     def _connect(self) -> Iterator[duckdb_client.DuckDBPyConnection]:
-        with super().get_connection() as conn:
+        # Opened once, not retried as DuckDBResource does for ~100 s: the build lock is held,
+        # so a conflicting lock is another program's (a DuckDB shell, a notebook), which is
+        # told at once, by DuckDB's own words, naming it and its pid.
+        with duckdb_client.connect(
+            self.database, config={"custom_user_agent": "dagster", **self.connection_config}
+        ) as conn:
             # Older working databases kept these tables in a schema of the same name.
             (catalog,) = conn.execute("SELECT current_database()").fetchone()
             conn.execute(f"DROP SCHEMA IF EXISTS {sql_name(catalog)}.work CASCADE")

@@ -13,6 +13,7 @@ overwrites Chinese characters at the ends of lines, so it loses text.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import statistics
 import unicodedata
@@ -27,6 +28,11 @@ from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.extracted import Extracted
 from pipelines.reading.ocr import DPI, OcrBox, OcrPage, ocr_pages
 from pipelines.shared.rule_files import read_rules
+
+# pypdf logs what it repairs in a damaged file ("EOF marker not found") with no handler, so
+# Python printed it bare on the terminal; whatever keeps a file from being read is its
+# rejection's reason.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 # A line that ends within this many characters of the right margin runs to it.
 MARGIN_SLACK_CHARS = 2

@@ -3,8 +3,6 @@ text once (work.documents), the inputs that cannot be read set aside with the re
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import duckdb
 import polars as pl
 
@@ -18,19 +16,15 @@ def refresh_documents(
     conn: duckdb.DuckDBPyConnection,
     contents: pl.DataFrame,
     store: ContentStore,
-    warn: Callable[[str], None],
 ) -> dict[str, object]:
     """Read what is new since the last run of the contents (reading.documents.first_names of
-    source_files); returns the documents asset's metadata."""
+    source_files); returns the documents asset's metadata. What cannot be read is told once,
+    with every other rejection, by the reports stage."""
     # The format is told by the name as well as the bytes.
     keys = contents.select("report_id", key=pl.concat_str("sha256", "source_name", separator="|"))
 
     def read(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
         docs, rejections = read_documents(contents.join(batch, on="report_id"), store)
-        for name, reason in (
-            rejections.join(contents, on="report_id").select("source_name", "reason").iter_rows()
-        ):
-            warn(f"cannot read {name}: {reason}")
         return {"work.documents": docs, "work.read_rejections": rejections}
 
     refreshed = refresh(conn, READING, keys, read)

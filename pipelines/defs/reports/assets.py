@@ -156,7 +156,7 @@ def report_tables(
     with duckdb.get_connection() as conn:
         files = read_table(conn, "source_files")
         contents = first_names(files)
-        made = {"documents": refresh_documents(conn, contents, corpus.store, warn)}
+        made = {"documents": refresh_documents(conn, contents, corpus.store)}
         # New documents will be cut into words: the segmenter is built beside the stages
         # before terms.
         if made["documents"]["reports_computed"]:

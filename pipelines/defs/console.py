@@ -1,0 +1,55 @@
+"""What a build by hand prints on the terminal: each warning and each error on one line, saying
+where (the step, or the resource being set up) and what, with an error's deepest cause, the
+one that names the file, the input or the lock. Dagster's own console logger prints a failure
+with the trace of every exception in its chain (a hundred lines and more for one locked file);
+the traces stay in the run's event log, which the UI shows."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import dagster as dg
+
+
+def _deepest(error: object) -> object:
+    """The first cause of a chain of SerializableErrorInfo: what really failed."""
+    while getattr(error, "cause", None) is not None or getattr(error, "context", None) is not None:
+        error = getattr(error, "cause", None) or error.context  # type: ignore[attr-defined]
+    return error
+
+
+class OneLine(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        meta = getattr(record, "dagster_meta", None)
+        if meta is None:
+            return " ".join(record.getMessage().split())
+        where = meta["step_key"] or (
+            f"resource {meta['resource_name']}" if meta["resource_name"] else "run"
+        )
+        text = meta["orig_message"]
+        event = meta["dagster_event"]
+        error = getattr(event.event_specific_data, "error", None) if event else None
+        if error is not None:
+            cause = _deepest(error)
+            text = f"{text} {cause.cls_name}: {cause.message.split(': ', 1)[-1]}"
+        return f"{record.levelname.lower()} in {where}: {' '.join(text.split())}"
+
+
+@dg.logger(
+    description="Warnings and errors on stderr, one line each (the console of `fazhi build`)."
+)
+def one_line_console(_: dg.InitLoggerContext) -> logging.Logger:
+    logger = logging.Logger("fazhi", level=logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLine())
+    logger.addHandler(handler)
+    return logger
+
+
+@dg.definitions
+def console() -> dg.Definitions:
+    # Dagster's own console logger stays, under its name, for every other run and the tests.
+    return dg.Definitions(
+        loggers={"console": dg.colored_console_logger, "one_line_console": one_line_console}
+    )
