@@ -145,7 +145,18 @@ def check_build_target(settings: Settings) -> None:
         raise CommandError(
             f"the corpus folder {settings.sources} {what} (FAZHI_SOURCES)", BAD_ARGUMENT
         )
-    for folder in (settings.warehouse.parent, settings.staging.parent, settings.store):
+    folders = (
+        settings.warehouse.parent,
+        settings.staging.parent,
+        settings.store,
+        settings.report_page.parent,
+    )
+    for folder in folders:
+        if folder.exists() and not folder.is_dir():
+            raise CommandError(
+                f"{folder} is a file, where fazhi writes a folder beside the warehouse: move it",
+                BAD_ARGUMENT,
+            )
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryFile(dir=folder):

@@ -10,6 +10,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "sql"
 
 
+# The longest file name a warehouse may have: 255 bytes, less what publishing adds around it.
+LONGEST_WAREHOUSE_NAME = 255 - len(f".{'.standby.'}{'0' * 32}.building.wal")
+
 # The name the working database's own catalog (intermediate tables, caches) is attached under.
 WORK_CATALOG = "work"
 
@@ -47,6 +50,15 @@ class Settings:
                 f"the warehouse cannot be named {self.warehouse.name}: DuckDB names the "
                 "database after its file, and a database whose name holds a double quote "
                 "cannot be searched; choose another file name (FAZHI_WAREHOUSE)"
+            )
+        # Publishing builds beside it files named after it (.NAME.standby.<32 hex>.building,
+        # and DuckDB's .wal of that): each must fit in a file name.
+        if len(os.fsencode(self.warehouse.name)) > LONGEST_WAREHOUSE_NAME:
+            raise SettingsError(
+                f"the warehouse's file name is {len(os.fsencode(self.warehouse.name))} bytes "
+                f"long: publishing names files after it, and a name of more than "
+                f"{LONGEST_WAREHOUSE_NAME} bytes would make them longer than a file system "
+                "takes (255); choose a shorter one (FAZHI_WAREHOUSE)"
             )
 
     @property

@@ -22,7 +22,7 @@ import pytest
 
 from pipelines.landing.inbox import inbox_fingerprint
 from pipelines.marts.confined import connect_confined
-from pipelines.settings import Settings
+from pipelines.settings import LONGEST_WAREHOUSE_NAME, Settings
 from pipelines.warehouse.publish import standby_path
 from tests.conftest import SEEDS, Build
 from tests.processes import HANG, start
@@ -212,6 +212,14 @@ def test_bad_settings_of_a_build_are_one_line_before_it_starts(tmp_path: Path) -
             f"fazhi build: FAZHI_COPY_BELOW_MB must be a size in megabytes (0 or more), "
             f"not {value!r}"
         )
+    # Publishing names files after the warehouse (.NAME.standby.<32 hex>.building.wal).
+    longest = "w" * (LONGEST_WAREHOUSE_NAME - len(".duckdb")) + ".duckdb"
+    Settings(sources=SEEDS, warehouse=tmp_path / longest)
+    ran = fazhi("build", warehouse=tmp_path / f"w{longest}", **env)
+    assert ran.code == 2
+    assert one_line(ran).startswith(
+        f"fazhi build: the warehouse's file name is {LONGEST_WAREHOUSE_NAME + 1} bytes long"
+    )
     for value in ("abc", "0", "-5", "nan", "inf"):
         ran = fazhi("build", warehouse=place, FAZHI_CONVERT_TIMEOUT=value, **env)
         assert ran.code == 2, value
@@ -387,6 +395,18 @@ def test_a_folder_or_a_database_of_someone_elses_at_the_warehouse_path_is_left_a
     (ours.parent / ".fazhi.duckdb.holds.json").unlink()
     rebuilt = fazhi("build", "--force", warehouse=ours, **env)
     assert rebuilt.code == 0, rebuilt.err
+    # What fazhi keeps beside it, of the wrong kind, is told before a build, not after it.
+    published = sha256(ours)
+    for own, kind in ((ours.parent / "report", "file"), (standby_path(ours), "folder")):
+        moved = own.rename(own.with_name(f"{own.name}.moved"))
+        own.mkdir() if kind == "folder" else own.write_text("not a folder")
+        ran = fazhi("build", "--force", warehouse=ours, **env)
+        assert ran.code == 2
+        assert one_line(ran).startswith(f"fazhi build: {own} is a {kind}, where "), ran.err
+        assert sha256(ours) == published
+        own.rmdir() if kind == "folder" else own.unlink()
+        moved.rename(own)
+    assert fazhi("build", "--force", warehouse=ours, **env).code == 0
 
 
 def test_a_warehouse_whose_path_holds_apostrophes_builds_publishes_and_searches(

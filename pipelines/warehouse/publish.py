@@ -341,7 +341,14 @@ OUR_TABLES = {"reports", "source_files"}
 def check_target(target: Path, records: dict[str, dict] | None = None) -> None:
     """Raise NotOurs if what lies at target is a folder or a DuckDB database of someone else's:
     publishing swaps the file there aside as the standby, and a later build replaces it.
-    records: what fazhi published there, if read already."""
+    records: what fazhi published there, if read already. Files of fazhi's own beside it that
+    are folders are refused too: publishing would fail on them after the whole build."""
+    for own in (standby_path(target), _records_path(target)):
+        if own.is_dir():
+            raise NotOurs(
+                f"{own} is a folder, where publishing keeps a file of its own beside the "
+                "warehouse: move it"
+            )
     if target.is_dir():
         why = "a folder"
     elif not target.is_file() or identity(target) in (
