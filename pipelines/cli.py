@@ -102,8 +102,12 @@ def http_url(text: str) -> str:
 
 def _dagster_instance():
     """The project's persistent Dagster instance (dagster.yaml), so runs show up in `make ui`."""
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
-    os.environ.setdefault("FAZHI_DAGSTER_STORAGE", str(PROJECT_ROOT / ".dagster"))
+    # Set empty, as unset (a script's DAGSTER_HOME=): the project's.
+    for name, default in (
+        ("DAGSTER_HOME", PROJECT_ROOT),
+        ("FAZHI_DAGSTER_STORAGE", PROJECT_ROOT / ".dagster"),
+    ):
+        os.environ[name] = os.environ.get(name) or str(default)
     from dagster import DagsterInstance
 
     return DagsterInstance.get()
@@ -166,6 +170,13 @@ def check_build_target(settings: Settings) -> None:
                 f"cannot write the warehouse to {folder}: {error.strerror or error} "
                 "(FAZHI_WAREHOUSE names where it goes)"
             ) from error
+    dagster_home = os.environ.get("DAGSTER_HOME")
+    if dagster_home and not Path(dagster_home).is_dir():
+        raise CommandError(
+            f"DAGSTER_HOME {dagster_home} is no folder: Dagster reads its instance's settings "
+            "(dagster.yaml) there; unset it for the project's",
+            BAD_ARGUMENT,
+        )
     # Imported here: publishing's module brings polars, which no other check needs.
     from pipelines.warehouse.publish import NotOurs, check_target
 
@@ -571,6 +582,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"fazhi {args.command}: an argument is not text (UTF-8): {value!r}", file=sys.stderr
             )
             return BAD_ARGUMENT
+    if sys.stdout is None:
+        # Started with its standard output closed (fazhi summary >&-): what it prints would be
+        # lost without a word.
+        if sys.stderr is not None:
+            print(f"fazhi {args.command}: its standard output is closed", file=sys.stderr)
+        return FAILED
     try:
         with ending_on_signals(args.command):
             code = args.run(args)

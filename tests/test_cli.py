@@ -8,12 +8,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,6 +222,9 @@ def test_bad_settings_of_a_build_are_one_line_before_it_starts(tmp_path: Path) -
     assert one_line(ran).startswith(
         f"fazhi build: the warehouse's file name is {LONGEST_WAREHOUSE_NAME + 1} bytes long"
     )
+    ran = fazhi("build", warehouse=place, DAGSTER_HOME=str(tmp_path / "nowhere"), **env)
+    assert ran.code == 2
+    assert one_line(ran).startswith(f"fazhi build: DAGSTER_HOME {tmp_path / 'nowhere'} is no")
     for value in ("abc", "0", "-5", "nan", "inf"):
         ran = fazhi("build", warehouse=place, FAZHI_CONVERT_TIMEOUT=value, **env)
         assert ran.code == 2, value
@@ -617,3 +622,47 @@ def test_a_working_database_another_program_holds_fails_the_build_at_once_in_a_f
     assert f"(PID {os.getpid()})" in lines[0]
     assert lines[-1].startswith("fazhi build failed in: the run (each error is told above")
     assert fazhi("build", "--force", warehouse=place, **env).code == 0
+
+
+def test_a_command_whose_output_is_closed_says_so(warehouse: Path) -> None:
+    """fazhi summary >&-: what it would print is lost, so it says that and fails."""
+    done = subprocess.run(
+        [str(FAZHI), "summary"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"FAZHI_WAREHOUSE": str(warehouse)},
+        preexec_fn=lambda: os.close(1),
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (1, "fazhi summary: its standard output is closed\n")
+
+
+def _files_of_at_most(size: int) -> Callable[[], None]:
+    def limit() -> None:
+        # A write past the limit fails with EFBIG, as on a full disk, instead of a signal.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return limit
+
+
+@pytest.mark.parametrize("size", [2_000, 20_000, 200_000])
+def test_an_export_whose_writes_fail_is_one_line_and_leaves_no_partial_file(
+    warehouse: Path, tmp_path: Path, size: int
+) -> None:
+    """Writes that fail part-way (a full disk, a quota) at a Parquet file, a CSV or the workbook:
+    polars' and the workbook's XML writer's errors were tracebacks, and the abandoned
+    workbook's streams printed more traces as they were collected."""
+    folder = tmp_path / "export"
+    done = subprocess.run(
+        [str(FAZHI), "export", str(folder)],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"FAZHI_WAREHOUSE": str(warehouse)},
+        preexec_fn=_files_of_at_most(size),
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"fazhi export: cannot write to {folder}: "), done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert not list(folder.glob(".*.part"))

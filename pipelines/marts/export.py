@@ -8,12 +8,14 @@ target and renamed over it, so a failed export never leaves half a file under a 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import polars as pl
+from lxml import etree
 from openpyxl import Workbook
 
 from pipelines.shared.frames import query_frame
@@ -44,6 +46,9 @@ def _write_atomically(target: Path, write: Callable[[Path], None]) -> None:
     try:
         write(partial)
         os.replace(partial, target)
+    except pl.exceptions.ComputeError as error:
+        # polars' Parquet writer tells a failed write (a full disk, a file size limit) so.
+        raise OSError(f"{target.name} could not be written ({error})") from error
     finally:
         partial.unlink(missing_ok=True)
 
@@ -89,6 +94,31 @@ def export_marts(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int
     # A write-only workbook streams each sheet to disk, so no mart is held longer than it is
     # written; the first sheet says what each mart is.
     book = Workbook(write_only=True)
+    try:
+        return _export(conn, folder, book)
+    except etree.SerialisationError as error:
+        # The worksheets' XML writer tells a failed write (a full disk, a file size limit) by
+        # the name of the system's error: IO_ENOSPC, IO_EFBIG.
+        _abandon(book)
+        raise OSError(f"the workbook could not be written ({error})") from error
+    except BaseException:
+        _abandon(book)
+        raise
+
+
+def _abandon(book: Workbook) -> None:
+    """Close the streams of a write-only workbook that failed half-written (a full disk):
+    left open, each raised again as it was collected, printing a trace after the command's
+    line."""
+    for sheet in book.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        for stream in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
+            with contextlib.suppress(Exception):
+                if stream is not None:
+                    stream.close()
+
+
+def _export(conn: duckdb.DuckDBPyConnection, folder: Path, book: Workbook) -> dict[str, int]:
     about = book.create_sheet("说明 about")
     about.append(["mart", "rows", "sheets", "description"])
     counts = {}
