@@ -269,11 +269,24 @@ def verify(_: argparse.Namespace) -> int:
     only the newest arrivals this way)."""
     from pipelines.landing.store import ContentStore
 
-    checked, damaged = ContentStore(load_settings().store).damaged_objects()
+    store = ContentStore(load_settings().store)
+    lines = store.damaged_log_lines()
+    for number in lines[:MOST_LINES_NAMED]:
+        print(f"{store.log} line {number}: no arrival record", file=sys.stderr)
+    if len(lines) > MOST_LINES_NAMED:
+        print(f"{store.log}: {len(lines) - MOST_LINES_NAMED} more such lines", file=sys.stderr)
+    checked, damaged = store.damaged_objects()
     for sha256 in damaged:
         print(f"missing or changed: {sha256}", file=sys.stderr)
-    print(f"{checked} stored inputs checked, {len(damaged)} missing or changed")
-    return 1 if damaged else 0
+    print(
+        f"{checked} stored inputs checked, {len(damaged)} missing or changed; "
+        f"{len(lines)} lines of the arrivals log damaged"
+    )
+    return 1 if damaged or lines else 0
+
+
+# How many damaged lines of a log `fazhi verify` names one by one.
+MOST_LINES_NAMED = 20
 
 
 def summary(_: argparse.Namespace) -> int:

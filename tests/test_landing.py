@@ -115,6 +115,37 @@ def test_a_log_line_cut_short_by_a_killed_run_is_skipped(tmp_path: Path) -> None
     assert store.arrivals()["source_name"].to_list() == ["a.txt"]
 
 
+def test_lines_of_the_arrivals_log_damaged_are_skipped_by_a_build_and_named_by_verify(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A log damaged on the disk or edited by hand: a build reads the records left (it failed on
+    the first line that was no JSON), and verify names each damaged line (it said all was
+    well: with no record read, it had nothing to check)."""
+    store = ContentStore(tmp_path / "warehouse" / "store")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_bytes("法治政府建设报告".encode())
+    land_corpus(corpus, store)
+    with store.log.open("a", encoding="utf-8") as log:
+        log.write("\x00\x07 garbage }\n")
+        log.write('{"source_name": "b.txt"}\n')
+        log.write(
+            '{"source_name": "c.txt", "sha256": "ab", "size": "big", "arrived_at": "x",'
+            ' "origin": "local"}\n'
+        )
+        log.write('{"source_name": "d.txt", "sha2')
+    assert store.arrivals()["source_name"].to_list() == ["a.txt"]
+    monkeypatch.setenv("FAZHI_WAREHOUSE", str(tmp_path / "warehouse" / "fazhi.duckdb"))
+    assert main(["verify"]) == 1
+    out, err = capsys.readouterr()
+    assert "1 stored inputs checked, 0 missing or changed; 3 lines of the arrivals log" in out
+    assert [line.rsplit(" line ", 1)[1] for line in err.splitlines()] == [
+        "2: no arrival record",
+        "3: no arrival record",
+        "4: no arrival record",
+    ]
+
+
 def test_verify_rehashes_the_whole_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -41,12 +41,50 @@ class Arrival:
 
 def read_log(path: Path, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """The rows of an append-only log of JSON lines (empty if there is none yet); a last line
-    cut short by a killed run is skipped."""
+    cut short by a killed run is skipped, and so is any line that is no record of the log
+    (damaged on the disk, or written by hand), which `fazhi verify` names."""
     lines = path.read_bytes().splitlines() if path.exists() else []
     complete = [line for line in lines if line.endswith(b"}")]
     if not complete:
         return pl.DataFrame(schema=schema)
-    return pl.read_ndjson(io.BytesIO(b"\n".join(complete)), schema=schema)
+    try:
+        return pl.read_ndjson(io.BytesIO(b"\n".join(complete)), schema=schema)
+    except (pl.exceptions.PolarsError, OSError):
+        good = [line for line in complete if _is_record(line, schema)]
+        return (
+            pl.read_ndjson(io.BytesIO(b"\n".join(good)), schema=schema)
+            if good
+            else (pl.DataFrame(schema=schema))
+        )
+
+
+def _is_record(line: bytes, schema: dict[str, pl.DataType]) -> bool:
+    """Whether a line of a log is a JSON object with every field of the log's records."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return False
+    if not isinstance(record, dict) or not set(schema) <= set(record):
+        return False
+    try:
+        pl.DataFrame([record], schema=schema)
+    except (pl.exceptions.PolarsError, TypeError, ValueError, OverflowError):
+        return False
+    return True
+
+
+def damaged_log_lines(path: Path, schema: dict[str, pl.DataType]) -> list[int]:
+    """The numbers of the lines of a log that are no record of it, but for a last line cut
+    short by a killed run."""
+    lines = path.read_bytes().split(b"\n") if path.exists() else []
+    last = max((number for number, line in enumerate(lines, 1) if line.strip()), default=0)
+    return [
+        number
+        for number, line in enumerate(lines, 1)
+        if line.strip()
+        and not _is_record(line, schema)
+        and not (number == last and not line.rstrip().endswith(b"}"))
+    ]
 
 
 def _with_times(raw: pl.DataFrame) -> pl.DataFrame:
@@ -137,6 +175,11 @@ class ContentStore:
         # A piece at a time: an object may be larger than memory.
         with open(path, "rb") as stored:
             return hashlib.file_digest(stored, "sha256").hexdigest() == sha256
+
+    def damaged_log_lines(self) -> list[int]:
+        """The lines of the arrivals log that are no arrival (a last line cut short by a killed
+        run is not one of them)."""
+        return damaged_log_lines(self.log, ARRIVAL_SCHEMA | {"arrived_at": pl.String})
 
     def damaged_objects(self) -> tuple[int, list[str]]:
         """Rehash the whole store: (objects checked, the sha256 of every object logged as
