@@ -30,6 +30,13 @@ def test_each_encoding_decodes_to_the_same_text(encoding: str, detected: str) ->
     assert found == detected
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_chinese_utf16_without_a_bom_is_read_in_its_byte_order(encoding: str) -> None:
+    """Without ASCII, no NULs tell the byte order (such text was refused as binary)."""
+    text = "法治政府建设年度报告\n全年办理行政复议案件一百二十件，纠错率百分之十二。\n" * 20
+    assert decode_text(text.encode(encoding)) == (text, encoding)
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [

@@ -12,6 +12,7 @@ import pytest
 
 from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.formats import READERS, detect_format
+from pipelines.reading.html_pages import page_lines
 from tests.report_files import as_docx
 
 CONTENT_TYPES = (
@@ -143,3 +144,11 @@ def test_word_table_cells_are_read_by_identity_not_by_text() -> None:
         "行政诉讼应诉 12",
         "全年共办理行政复议案件5件。",
     ]
+
+
+def test_a_page_nested_past_libxml2s_default_depth_keeps_its_text() -> None:
+    """300 elements deep (layout tables in tables, markup never closed): the parser stopped at
+    256 and the page was rejected as one with no visible text."""
+    deep = "<div><table><tr><td>" * 100
+    page = f"<html><body>{deep}<p>全年办理行政复议案件12件。</p>{'</td></tr></table></div>' * 100}"
+    assert page_lines(page + "<p>结尾</p></body></html>") == ["全年办理行政复议案件12件。", "结尾"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,8 @@ import pytest
 from pipelines.cli import main
 from pipelines.landing.sources import land_corpus
 from pipelines.landing.store import ContentStore
+from pipelines.reading.decoding import UnreadableSource
+from pipelines.reading.formats import read_source
 from pipelines.settings import Settings
 from pipelines.up_to_date import inputs_key
 from tests.processes import traced
@@ -238,3 +242,49 @@ def test_files_unchanged_since_the_last_landing_are_not_read_again(tmp_path: Pat
     opened, _ = landing()
     assert sorted(set(opened)) == ["a.txt"]
     assert ContentStore(store).intact(first["a.txt"])
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_archives_nested_past_the_limit_are_left_out_and_each_zip_says_only_what_landed(
+    tmp_path: Path,
+) -> None:
+    """Four zips, one in the next, a report in each: landing unpacks three levels. Each zip's
+    row says which of its files were read as inputs of their own, and those are exactly the
+    ones landed (a zip read again from the top said the deeper ones were read too)."""
+    report = "某区法治政府建设年度报告。全年办理行政复议案件{}件。".format
+    fourth = _zip({"r4.txt": report(4).encode()})
+    third = _zip({"r3.txt": report(3).encode(), "d.zip": fourth})
+    second = _zip({"r2.txt": report(2).encode(), "c.zip": third})
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.zip").write_bytes(_zip({"r1.txt": report(1).encode(), "b.zip": second}))
+    store = ContentStore(tmp_path / "store")
+    files = land_corpus(corpus, store)[0]
+    landed = set(files["source_name"])
+    assert landed == {
+        "a.zip",
+        "a.zip!r1.txt",
+        "a.zip!b.zip",
+        "a.zip!b.zip!r2.txt",
+        "a.zip!b.zip!c.zip",
+        "a.zip!b.zip!c.zip!r3.txt",
+    }
+    for name, sha256 in files.select("source_name", "sha256").iter_rows():
+        if not name.endswith(".zip"):
+            continue
+        with pytest.raises(UnreadableSource) as said:
+            read_source(name, "zip", store.read(sha256))
+        claimed = set(re.findall(r"archive!([^,)]+)", str(said.value).split("; left out")[0]))
+        inside = {
+            other.removeprefix(f"{name}!") for other in landed if other.startswith(f"{name}!")
+        }
+        assert claimed == inside, str(said.value)
+    with pytest.raises(UnreadableSource, match=r"left out: b.zip!c.zip!d.zip \(an archive nested"):
+        read_source("a.zip", "zip", (corpus / "a.zip").read_bytes())

@@ -156,13 +156,13 @@ def unpack(source: bytes | BinaryIO, depth: int = 1, budget: Budget | None = Non
             if info.is_dir():
                 continue
             member = read_member(archive, info, budget)
+            if member.data is not None and is_archive(member.data) and depth >= MAX_DEPTH:
+                # Not landed either: read as a zip, it would say its files were read.
+                member = Member(
+                    member.name, None, f"an archive nested deeper than {MAX_DEPTH}: not unpacked"
+                )
             members.append(member)
             if member.data is None or not is_archive(member.data):
-                continue
-            if depth >= MAX_DEPTH:
-                members.append(
-                    Member(f"{member.name}{SEPARATOR}*", None, f"nested deeper than {MAX_DEPTH}")
-                )
                 continue
             members += [
                 Member(f"{member.name}{SEPARATOR}{inner.name}", inner.data, inner.skipped)

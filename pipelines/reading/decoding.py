@@ -31,6 +31,23 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def _utf16_by_han(data: bytes) -> str | None:
+    """Mostly-Chinese UTF-16 without a BOM has too few ASCII characters to tell its byte order
+    by their NULs: read the other way, its characters are no Chinese (法 U+6CD5 becomes the
+    Hangul U+D56C), so the order that gives mostly Han characters is the one."""
+    sample = data[: 200_000 & ~1]
+    shares = {}
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = sample.decode(encoding, "replace")
+        shares[encoding] = len(HAN.findall(text)) / max(1, len(text))
+    encoding = max(shares, key=shares.__getitem__)
+    return encoding if shares[encoding] > MOSTLY_HAN else None
+
+
+# The share of Han characters above which a text is taken for Chinese.
+MOSTLY_HAN = 0.3
+
+
 def _strict(data: bytes, encoding: str) -> str | None:
     try:
         return data.decode(encoding)
@@ -44,7 +61,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
         raise UnreadableSource("empty file" if not data else "file holds only white space")
     candidates: list[str] = [enc for bom, enc in BOMS if data.startswith(bom)]
     if not candidates and b"\x00" in data:
-        utf16 = _utf16_without_bom(data)
+        utf16 = _utf16_without_bom(data) or _utf16_by_han(data)
         text = _strict(data, utf16) if utf16 else None
         if text is None or not _looks_like_text(text):
             raise UnreadableSource("binary file: it contains NUL bytes and is not UTF-16 text")

@@ -9,7 +9,7 @@ import polars as pl
 from pipelines.landing.store import ContentStore
 from pipelines.reading.decoding import UnreadableSource, require_chinese
 from pipelines.reading.extracted import HINTS
-from pipelines.reading.formats import READERS, detect_format
+from pipelines.reading.formats import detect_format, read_source
 from pipelines.reading.normalize import normalize_line_ends, normalize_width, visible_chars
 
 MAX_BYTES = 30 * 1024 * 1024
@@ -108,7 +108,7 @@ def read_documents(
         source_format = None
         try:
             source_format = detect_format(source_name, data)
-            extracted = READERS[source_format](data)
+            extracted = read_source(source_name, source_format, data)
             require_chinese(extracted.text)
             if len(extracted.text) > MAX_TEXT_CHARS:
                 raise UnreadableSource(

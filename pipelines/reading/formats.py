@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from pipelines.landing.archives import package_format, unpack
+from pipelines.landing.archives import SEPARATOR, package_format, unpack
 from pipelines.reading.decoding import UnreadableSource, decode_text
 from pipelines.reading.extracted import Extracted
 
@@ -193,10 +193,11 @@ def read_wps(data: bytes) -> Extracted:
     return read_legacy_word(data, "WPS file (.wps, Word 97 inside)")
 
 
-def read_zip(data: bytes) -> Extracted:
-    """A zip's files landed as inputs of their own: say which, and which were left out."""
+def read_zip(data: bytes, depth: int = 1) -> Extracted:
+    """A zip's files landed as inputs of their own: say which, and which were left out. depth:
+    how deep in other archives this one was found (1: not in any), as landing unpacked it."""
     try:
-        members = unpack(data)
+        members = unpack(data, depth)
     except Exception as error:
         raise UnreadableSource(f"damaged zip archive: {error}") from error
     taken = [member.name for member in members if member.data is not None]
@@ -231,3 +232,11 @@ READERS: dict[str, Callable[[bytes], Extracted]] = {
     "zip": read_zip,
     **{fmt: refuse_as(what, advice) for fmt, (what, advice) in NOT_REPORTS.items()},
 }
+
+
+def read_source(source_name: str, source_format: str, data: bytes) -> Extracted:
+    """The reader of the format, given what it needs of the input's name: an archive inside
+    another (a.zip!b.zip) is unpacked as deep as landing unpacked it, no deeper."""
+    if source_format == "zip":
+        return read_zip(data, depth=source_name.count(SEPARATOR) + 1)
+    return READERS[source_format](data)

@@ -118,7 +118,10 @@ def parse(page: str) -> lxml.html.HtmlElement:
     # lxml refuses a str that still carries an XML encoding declaration.
     page = re.sub(r"^\s*<\?xml[^>]*>", "", page)
     try:
-        return lxml.html.document_fromstring(page)
+        # huge_tree: past 256 nested elements (layout tables in tables, a page's markup
+        # never closed) libxml2 stops parsing, and the page read as one with no text at all;
+        # it still stops at 2,048. A parser per page: lxml's are not shared between threads.
+        return lxml.html.document_fromstring(page, parser=lxml.html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError) as error:
         raise UnreadableSource(f"HTML that cannot be parsed: {error}") from error
 
