@@ -7,9 +7,11 @@ from __future__ import annotations
 import ctypes
 import errno
 import io
+import os
 import re
 import shutil
 import subprocess
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -84,6 +86,12 @@ def killed_build(deployment: Deployment, seeds: int = 2) -> dg.DagsterRun:
     return dead
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_a_build_killed_hard_does_not_block_the_next_one(tmp_path: Path) -> None:
     deployment = Deployment(tmp_path)
     dead = killed_build(deployment)
@@ -117,6 +125,12 @@ def test_a_build_waiting_for_the_pool_goes_on_once_the_build_holding_it_is_kille
     shared = second.env() | {"FAZHI_DAGSTER_STORAGE": str(first.root / "dagster")}
     waiting = start(["-m", "pipelines.cli", "build"], shared, subprocess.PIPE)
     line = wait_for_line(waiting, "waiting for the warehouse pool's slot, held by run")
+    # Waiting, it pauses between its looks at the pool (Dagster's executor asked for the slot
+    # without pausing and kept a core busy): a window of wall time to see its CPU time in.
+    began, cpu_began = time.monotonic(), cpu_seconds(waiting.pid)
+    time.sleep(2)
+    wall, cpu = time.monotonic() - began, cpu_seconds(waiting.pid) - cpu_began
+    assert cpu < 0.25 * wall, f"{cpu:.2f} CPU s in {wall:.2f} s of waiting"
     kill_group(holding)
     _, err = waiting.communicate(timeout=HANG)
     assert waiting.returncode == 0, err

@@ -12,6 +12,7 @@ build lock, and the dead_runs sensor every minute, mark such runs failed and fre
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -130,7 +131,28 @@ def sole_writer(
         if run.tags.get(FROM_SCRATCH_TAG) == "true":
             forget_working_databases(staging, work_database)
         with sweeping_while_running(instance, run.run_id, warn):
+            wait_for_the_pool(instance, run.run_id)
             yield
+
+
+# How often a run waiting for the warehouse pool's slot asks whether it is free.
+POOL_CHECK_SECONDS = 0.5
+
+
+def wait_for_the_pool(instance: dg.DagsterInstance, run_id: str) -> None:
+    """Wait until no other run holds the warehouse pool's slot (a build of another warehouse
+    on the same instance), before any step asks for it: Dagster's in-process executor asks
+    again and again without pausing (1.13's wait before the next claim is min(0, ...), never
+    above 0), which kept a core busy for as long as the other build ran. The sweeper frees
+    the slot of a run that dies meanwhile and says for which run this one waits."""
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return
+    while any(
+        claim.run_id != run_id
+        for claim in storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots
+    ):
+        time.sleep(POOL_CHECK_SECONDS)
 
 
 # How often a run looks for runs that died while it runs or waits.
