@@ -36,14 +36,15 @@ def _end(signum: int, _: FrameType | None) -> None:
     for stopping in STOPPING:
         if signal.getsignal(stopping) is _end:
             signal.signal(stopping, signal.SIG_DFL)
-    said = [saying for _, saying in _before_ending if saying]
-    for action, _ in reversed(_before_ending):
+    said = []
+    for action, saying in reversed(_before_ending):
         try:
             action()
+            said.append(saying)
         except Exception as error:  # the process ends all the same: say what was left undone
-            said.append(f"{action.__doc__ or action.__name__} failed: {error}")
+            said.append(f"could not finish stopping ({error})")
     how = STOPPING.get(signal.Signals(signum), signal.Signals(signum).name)
-    line = f"fazhi {_command[-1]}: stopped by {how}{''.join(f'; {s}' for s in said)}\n"
+    line = f"fazhi {_command[-1]}: stopped by {how}{''.join(f'; {s}' for s in said if s)}\n"
     # Straight to the file: the main thread may be inside a write to sys.stderr.
     os.write(2, line.encode("utf-8", "replace"))
     os._exit(128 + signum)

@@ -10,12 +10,13 @@ import logging
 import sys
 
 import dagster as dg
+from dagster._utils.error import SerializableErrorInfo
 
 
-def _deepest(error: object) -> object:
-    """The first cause of a chain of SerializableErrorInfo: what really failed."""
-    while getattr(error, "cause", None) is not None or getattr(error, "context", None) is not None:
-        error = getattr(error, "cause", None) or error.context  # type: ignore[attr-defined]
+def _deepest(error: SerializableErrorInfo) -> SerializableErrorInfo:
+    """The first cause of a chain of errors: what really failed."""
+    while (inner := error.cause or error.context) is not None:
+        error = inner
     return error
 
 

@@ -52,7 +52,6 @@ def run_until_stopped(execute: Callable[[str], Result], instance: dg.DagsterInst
             done.set()
 
     def cancel() -> None:
-        """marking the run canceled"""
         stop_conversions()
         cancel_run(instance, run_id, f"Stopped by a signal to fazhi (pid {os.getpid()}).")
 
