@@ -100,6 +100,7 @@ class Route:
     failures_left: int = 0
     # Seconds between two bytes of the body: a server that trickles it.
     drip: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -259,8 +260,10 @@ def serve_fixture_site() -> Iterator[FixtureSite]:
             if route and route.delay:
                 time.sleep(route.delay)
             self.send_response(status)
-            if status == 301:
+            if route and route.location:
                 self.send_header("Location", route.location)
+            for name, value in route.headers.items() if route else ():
+                self.send_header(name, value)
             body = route.body if (route and status == 200) else b""
             if route and status == 200:
                 self.send_header("Content-Type", route.content_type)

@@ -6,8 +6,11 @@ URL and every crawl in crawl_log."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import pairwise
@@ -23,7 +26,8 @@ from pipelines.crawling.crawl import CrawlLog, crawl
 from pipelines.crawling.fetch import Fetcher, FetchFailed, FetchPolicy, transport_failure
 from pipelines.landing.store import ContentStore
 from tests.conftest import SEEDS, run_build
-from tests.fixture_site import FixtureSite, Route, serve_fixture_site
+from tests.fixture_site import FixtureSite, Route, listing, report_page, serve_fixture_site
+from tests.processes import HANG, kill_group, start
 
 INTERVAL = 0.2
 REPORTS = ["/fzzf/a.html", "/fzzf/c.html", "/fzzf/d.html", "/fzzf/e.html", "/fzzf/g.html"]
@@ -389,3 +393,100 @@ def test_a_build_with_a_listed_site_makes_no_request_and_shows_every_crawl(
         ).fetchone()[0]
     assert crawls == {"schedule weekly_crawl": 1, "fazhi crawl": 1}
     assert crawled_reports == CRAWLED_REPORTS
+
+
+def test_pages_and_servers_that_break_in_unforeseen_ways_fail_alone(tmp_path: Path) -> None:
+    """Each of these stopped the whole crawl with a traceback, and with it the log of what had
+    landed: a body not compressed as its Content-Encoding says, a redirect to javascript:, a
+    304 to a request that held no copy, a link that is no URL, a listing page with nothing on
+    it. Each is now a failed row with its reason, and the reports around them land."""
+    store = ContentStore(tmp_path / "warehouse" / "store")
+    fetcher = Fetcher(FetchPolicy(min_interval=0, timeout=5, attempts=2, backoff=0.01))
+    with serve_fixture_site() as site:
+        site.routes |= {
+            "/hostile/index.html": Route(
+                listing(
+                    [
+                        ("r1.html", "天津经济技术开发区2020年法治政府建设情况报告"),
+                        ("gz.html", "甲区2021年法治政府建设情况报告"),
+                        ("js.html", "乙区2021年法治政府建设情况报告"),
+                        ("nm.html", "丙区2021年法治政府建设情况报告"),
+                        ("http://[abc/x.html", "丁区2021年法治政府建设情况报告"),
+                        ("r2.html", "某区2020年法治政府建设情况报告"),
+                    ],
+                    None,
+                )
+            ),
+            "/hostile/r1.html": Route(
+                report_page("000_39ca0c9c455ce9cc.txt", site.url("/hostile/r1.html"), "2021-03-25")
+            ),
+            "/hostile/gz.html": Route(b"<html>plain</html>", headers={"Content-Encoding": "gzip"}),
+            "/hostile/js.html": Route(b"", status=302, location="javascript:alert(1)"),
+            "/hostile/nm.html": Route(b"", status=304),
+            "/hostile/r2.html": Route(
+                report_page("003_38f8238b59c0effd.txt", site.url("/hostile/r2.html"), "2021-04-02")
+            ),
+            "/empty/index.html": Route(b""),
+        }
+        outcomes = crawl(
+            [(site.url("/hostile/index.html"), None), (site.url("/empty/index.html"), None)],
+            fetcher,
+            store,
+            started_by="test",
+        )
+    fetcher.close()
+    said = {
+        url.removeprefix(site.url("")): (outcome, reason)
+        for url, outcome, reason in outcomes.select("url", "outcome", "reason").iter_rows()
+    }
+    assert said["/hostile/r1.html"] == ("landed", None)
+    assert said["/hostile/r2.html"] == ("landed", None)
+    assert said["/hostile/gz.html"][1].startswith("body not decodable as its Content-Encoding")
+    assert said["/hostile/js.html"][1].startswith("invalid URL")
+    assert said["/hostile/nm.html"][1].startswith("HTTP 304 (not modified) to a request that")
+    assert said["/empty/index.html"] == ("failed", "unreadable listing page: empty file")
+    assert {"failed"} == {said[path][0] for path in ("/hostile/gz.html", "/hostile/js.html")}
+    landed = set(store.arrivals()["source_name"])
+    assert {site.url("/hostile/r1.html"), site.url("/hostile/r2.html")} <= landed
+    # Every row reached the crawl log as it happened.
+    assert CrawlLog(store).read().height == outcomes.height
+
+
+def test_a_crawl_killed_part_way_keeps_what_it_landed(tmp_path: Path) -> None:
+    """Arrivals and outcomes are logged as they happen: killed while a slow server keeps it
+    waiting, the crawl has logged the report it landed before (it logged nothing until its
+    end, so the next build never saw the report already in the store)."""
+    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
+    store = ContentStore(warehouse.parent / "store")
+    with serve_fixture_site() as site:
+        site.routes |= {
+            "/slow/index.html": Route(
+                listing(
+                    [
+                        ("r1.html", "天津经济技术开发区2020年法治政府建设情况报告"),
+                        ("r2.html", "某区2020年法治政府建设情况报告"),
+                    ],
+                    None,
+                )
+            ),
+            "/slow/r1.html": Route(
+                report_page("000_39ca0c9c455ce9cc.txt", site.url("/slow/r1.html"), "2021-03-25")
+            ),
+            "/slow/r2.html": Route(b"<html></html>", delay=HANG),
+        }
+        crawling = start(
+            ["-m", "pipelines.cli", "crawl", site.url("/slow/index.html"), "--interval", "0"],
+            {**os.environ, "FAZHI_WAREHOUSE": str(warehouse)},
+            subprocess.PIPE,
+        )
+        deadline = time.monotonic() + HANG
+        # Its request has arrived (the server logs it before it keeps it waiting): r1 is done.
+        while not site.served("/slow/r2.html"):
+            assert crawling.poll() is None, crawling.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        kill_group(crawling)
+    logged = CrawlLog(store).read()
+    landed = logged.filter(pl.col("outcome") == "landed")["url"].to_list()
+    assert site.url("/slow/r1.html") in landed
+    assert site.url("/slow/r1.html") in set(store.arrivals()["source_name"])

@@ -77,10 +77,23 @@ class Crawl:
         self.validators = Validators(self.store)
         self.outcomes: list[Outcome] = []
         self.known = self.store.known_arrivals()
-        self.arrivals: list[Arrival] = []
+        self.log = CrawlLog(self.store)
 
     def record(self, url: str, kind: str, outcome: str, reason=None, sha256=None, found_on=None):
-        self.outcomes.append(Outcome(url, kind, outcome, reason, sha256, found_on, utc_now()))
+        """An outcome, written to the crawl log as it happens: a crawl stopped or killed keeps
+        what it did so far (it kept nothing, not even the reports already in the store)."""
+        row = Outcome(url, kind, outcome, reason, sha256, found_on, utc_now())
+        self.outcomes.append(row)
+        self.log.append(self._frame([row]))
+
+    def _frame(self, outcomes: list[Outcome]) -> pl.DataFrame:
+        return pl.DataFrame(
+            [
+                {"crawl_started_at": self.started_at, "started_by": self.started_by} | asdict(o)
+                for o in outcomes
+            ],
+            schema=OUTCOME_SCHEMA,
+        )
 
     def get(self, url: str) -> tuple[str, bytes, str, bool]:
         """(final url, body, content type, changed since the last crawl)."""
@@ -88,6 +101,8 @@ class Crawl:
         if not held.get("sha256"):
             held = {}
         fetched = self.fetcher.fetch(url, held.get("etag"), held.get("last_modified"))
+        if fetched.status == 304 and not held:
+            raise FetchFailed("HTTP 304 (not modified) to a request that held no earlier copy")
         if fetched.status == 304:
             return (
                 held.get("final_url", url),
@@ -108,7 +123,8 @@ class Crawl:
     def land(self, url: str, body: bytes, kind: str, changed: bool, found_on: str) -> None:
         sha256 = self.store.put(body)
         if (url, sha256) not in self.known:
-            self.arrivals.append(Arrival(url, sha256, len(body), utc_now(), ORIGIN))
+            # Logged as it lands, like its outcome.
+            self.store.record([Arrival(url, sha256, len(body), utc_now(), ORIGIN)])
             self.known.add((url, sha256))
         self.record(url, kind, "landed" if changed else "unchanged", None, sha256, found_on)
 
@@ -126,8 +142,12 @@ class Crawl:
             except FetchFailed as error:
                 self.record(url, "listing", "failed", str(error))
                 continue
+            try:
+                text, page_links = read_links(body, final)
+            except UnreadableSource as error:
+                self.record(url, "listing", "failed", f"unreadable listing page: {error}")
+                continue
             self.record(url, "listing", "landed" if changed else "unchanged")
-            text, page_links = read_links(body, final)
             for link in page_links:
                 if pattern and pattern.search(link.url):
                     found.setdefault(link.url, url)
@@ -181,17 +201,10 @@ class Crawl:
             self.land(final, body, "report", changed, found_on)
 
     def finish(self) -> pl.DataFrame:
-        self.store.record(self.arrivals)
+        """The crawl's outcomes; the validators kept for the next crawl's conditional requests
+        (lost with a killed crawl, whose next one fetches everything again)."""
         self.validators.save()
-        log = pl.DataFrame(
-            [
-                {"crawl_started_at": self.started_at, "started_by": self.started_by} | asdict(o)
-                for o in self.outcomes
-            ],
-            schema=OUTCOME_SCHEMA,
-        )
-        CrawlLog(self.store).append(log)
-        return log
+        return self._frame(self.outcomes)
 
 
 def crawl(
@@ -205,14 +218,30 @@ def crawl(
     started and who started it (fazhi crawl, a schedule), url, kind, outcome (landed,
     unchanged, skipped, failed), reason, sha256, found_on, fetched_at."""
     run = Crawl(fetcher, store, started_by)
-    for listing_url, link_pattern in sources:
-        try:
-            pattern = re.compile(link_pattern) if link_pattern else None
-        except re.error as error:
-            run.record(
-                listing_url, "listing", "failed", f"bad link pattern {link_pattern!r}: {error}"
-            )
-            continue
-        for url, found_on in run.listing(listing_url, pattern).items():
-            run.report(url, found_on)
-    return run.finish()
+    try:
+        for listing_url, link_pattern in sources:
+            try:
+                pattern = re.compile(link_pattern) if link_pattern else None
+            except re.error as error:
+                run.record(
+                    listing_url, "listing", "failed", f"bad link pattern {link_pattern!r}: {error}"
+                )
+                continue
+            try:
+                found = run.listing(listing_url, pattern)
+            except Exception as error:
+                run.record(listing_url, "listing", "failed", unforeseen(error))
+                continue
+            for url, found_on in found.items():
+                # Whatever one page or server does that no rule foresaw fails that URL only.
+                try:
+                    run.report(url, found_on)
+                except Exception as error:
+                    run.record(url, "report", "failed", unforeseen(error), found_on=found_on)
+    finally:
+        outcomes = run.finish()
+    return outcomes
+
+
+def unforeseen(error: Exception) -> str:
+    return f"failed in a way no rule foresaw: {type(error).__name__}: {error}"

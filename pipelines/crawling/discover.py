@@ -114,8 +114,12 @@ def read_links(page: bytes, base_url: str) -> tuple[str, list[Link]]:
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
-        url = urljoin(base_url, href).split("#")[0]
-        if urlsplit(url).scheme in ("http", "https"):
+        try:
+            url = urljoin(base_url, href).split("#")[0]
+            scheme = urlsplit(url).scheme
+        except ValueError:  # no URL (http://[abc/x.html): a link nobody can follow
+            continue
+        if scheme in ("http", "https"):
             label = " ".join((anchor.text_content() or anchor.get("title") or "").split())
             found.append(Link(url, label))
     return text, found

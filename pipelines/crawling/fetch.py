@@ -62,6 +62,10 @@ def transport_failure(error: httpx.TransportError, url: str) -> tuple[str, bool]
     return f"{type(error).__name__}: {error}", True
 
 
+def tries(attempts: int) -> str:
+    return "1 attempt" if attempts == 1 else f"{attempts} attempts"
+
+
 @dataclass(frozen=True)
 class Fetched:
     url: str  # after redirects
@@ -133,19 +137,28 @@ class Fetcher:
             except httpx.TransportError as error:
                 reason, worth_retrying = transport_failure(error, url)
                 if not worth_retrying or attempt == self.policy.attempts:
-                    raise FetchFailed(f"{reason} after {attempt} attempts") from error
+                    raise FetchFailed(f"{reason} after {tries(attempt)}") from error
+            except httpx.DecodingError as error:
+                raise FetchFailed(
+                    f"body not decodable as its Content-Encoding says: {error}"
+                ) from (error)
+            # A URL httpx cannot request (a port past 65535), or a response whose Location
+            # is no URL (javascript:, a broken IPv6 host), which httpx reads as it answers.
+            except (httpx.InvalidURL, ValueError) as error:
+                raise FetchFailed(f"invalid URL: {error}") from error
             finally:
                 # The interval runs from the end of an exchange, so the host never sees two
                 # requests closer than it, however long the last one took to arrive or answer.
                 self._last_request[host] = time.monotonic()
             time.sleep(delay)
             delay *= 2
-        raise FetchFailed(f"{reason} after {self.policy.attempts} attempts")
+        raise FetchFailed(f"{reason} after {tries(self.policy.attempts)}")
 
     def _read_limited(self, response: httpx.Response, started: float) -> bytes:
         """The body, up to the size limit and within the exchange's deadline (not tried again:
         a server that slow would be as slow the next time)."""
-        declared = int(response.headers.get("content-length") or 0)
+        length = response.headers.get("content-length") or ""
+        declared = int(length) if length.isdigit() else 0
         if declared > self.policy.max_bytes:
             raise FetchFailed(
                 f"too large: {declared:,} bytes, over the {self.policy.max_bytes:,} limit"

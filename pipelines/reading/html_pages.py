@@ -109,7 +109,8 @@ def decode_page(data: bytes) -> tuple[str, str]:
         encoding = CHARSET_ALIASES.get(name, name)
         try:
             return data.decode(encoding), encoding
-        except (LookupError, UnicodeDecodeError):
+        # UnicodeError: a declared codec that is no text encoding (punycode, idna).
+        except (LookupError, UnicodeError):
             pass
     return decode_text(data)
 
