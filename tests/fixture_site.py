@@ -98,8 +98,10 @@ class Route:
     location: str | None = None
     delay: float = 0.0
     failures_left: int = 0
-    # Seconds between two bytes of the body: a server that trickles it.
+    # Seconds between two bytes of the body (and of the status line and headers too, with
+    # drip_headers): a server that trickles its answer.
     drip: float = 0.0
+    drip_headers: bool = False
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -259,6 +261,17 @@ def serve_fixture_site() -> Iterator[FixtureSite]:
             site.log.append((arrived, self.path, status))
             if route and route.delay:
                 time.sleep(route.delay)
+            if route and route.drip_headers:
+                answer = (
+                    f"HTTP/1.1 {status} OK\r\nContent-Type: {route.content_type}\r\n"
+                    f"Content-Length: {len(route.body)}\r\n\r\n"
+                ).encode() + route.body
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    for byte in answer:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(route.drip)
+                return
             self.send_response(status)
             if route and route.location:
                 self.send_header("Location", route.location)

@@ -4,8 +4,12 @@ connection refused, a DNS lookup, a timeout, an HTTP status, or robots.txt."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 import time
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
@@ -62,6 +66,82 @@ def transport_failure(error: httpx.TransportError, url: str) -> tuple[str, bool]
     return f"{type(error).__name__}: {error}", True
 
 
+class Deadline:
+    """The time one exchange may take in all, headers included: when it is up, the exchange's
+    socket is shut, and the read waiting on it fails (each read's own timeout never ends a
+    server that sends a byte every few seconds). The socket is had from httpcore's trace of
+    the connection it opens."""
+
+    def __init__(self, seconds: float) -> None:
+        self.sockets: list[socket.socket] = []
+        self.cut = False
+        self.timer = threading.Timer(seconds, self._cut)
+        self.timer.daemon = True
+
+    def trace(self, event: str, info: dict) -> None:
+        if event == "connection.connect_tcp.complete" and info.get("return_value") is not None:
+            self.sockets.append(info["return_value"].get_extra_info("socket"))
+
+    def _cut(self) -> None:
+        self.cut = True
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> Deadline:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.timer.cancel()
+
+
+# The content codings fazhi decodes itself, a piece at a time, and the zlib window of each (32:
+# gzip or zlib header, told apart by zlib; deflate as servers send it, with or without its
+# header). httpx would inflate a whole network chunk at once: 3.5 KB gzipped twice took 4 GB.
+INFLATED = {"gzip": 32 + zlib.MAX_WBITS, "x-gzip": 32 + zlib.MAX_WBITS, "deflate": 0}
+PIECE = 2**16
+
+
+def _decoded(raw: Iterator[bytes], content_encoding: str) -> Iterator[bytes]:
+    """The body as sent, undone of each coding it names (the last applied listed last), never
+    more than PIECE bytes of output at a time, so a size limit stops a bomb early."""
+    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+    codings = [c for c in codings if c != "identity"]
+    for coding in codings:
+        if coding not in INFLATED:
+            raise FetchFailed(f"compressed as {coding!r}, which fazhi does not decode")
+    pieces: Iterator[bytes] = raw
+    for coding in reversed(codings):
+        pieces = _inflated(pieces, INFLATED[coding])
+    return pieces
+
+
+def _inflated(pieces: Iterator[bytes], window: int) -> Iterator[bytes]:
+    inflater = None
+    for piece in pieces:
+        data = piece
+        while data:
+            if inflater is None:
+                # deflate: a zlib header, or raw deflate as some servers send it.
+                raw = window == 0 and (len(data) < 2 or (data[0] * 256 + data[1]) % 31 != 0)
+                inflater = zlib.decompressobj(-zlib.MAX_WBITS if raw else window or zlib.MAX_WBITS)
+            try:
+                out = inflater.decompress(data, PIECE)
+            except zlib.error as error:
+                raise FetchFailed(
+                    f"body not decodable as its Content-Encoding says: {error}"
+                ) from error
+            if out:
+                yield out
+            data = inflater.unconsumed_tail
+            if inflater.eof:
+                # Gzip members one after another: each is inflated in turn.
+                data, inflater = inflater.unused_data, None
+    if inflater is not None and not inflater.eof:
+        raise FetchFailed("body not decodable as its Content-Encoding says: it is cut short")
+
+
 def tries(attempts: int) -> str:
     return "1 attempt" if attempts == 1 else f"{attempts} attempts"
 
@@ -101,10 +181,13 @@ class Fetcher:
     def __post_init__(self) -> None:
         if self.client is None:
             self.client = httpx.Client(
-                headers={"User-Agent": USER_AGENT},
+                # Only what the body is decoded from here, a piece at a time (_decoded).
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": ", ".join(INFLATED)},
                 timeout=self.policy.timeout,
                 # Redirects are followed by fetch(), so each hop waits its turn and asks robots.txt.
                 follow_redirects=False,
+                # A connection of its own per exchange, so that its deadline can cut it.
+                limits=httpx.Limits(max_keepalive_connections=0),
             )
 
     def close(self) -> None:
@@ -128,13 +211,23 @@ class Fetcher:
             self._wait_for(host)
             self.requests += 1
             started = time.monotonic()
+            deadline = Deadline(self.policy.deadline)
             try:
-                with self.client.stream("GET", url, headers=headers) as response:
+                with (
+                    deadline,
+                    self.client.stream(
+                        "GET", url, headers=headers, extensions={"trace": deadline.trace}
+                    ) as response,
+                ):
                     if response.status_code in RETRY_STATUSES and attempt < self.policy.attempts:
                         reason = f"HTTP {response.status_code}"
                     else:
                         return response, self._read_limited(response, started)
             except httpx.TransportError as error:
+                if deadline.cut:
+                    raise FetchFailed(
+                        f"too slow: no whole answer in {self.policy.deadline:g} s"
+                    ) from error
                 reason, worth_retrying = transport_failure(error, url)
                 if not worth_retrying or attempt == self.policy.attempts:
                     raise FetchFailed(f"{reason} after {tries(attempt)}") from error
@@ -164,14 +257,12 @@ class Fetcher:
                 f"too large: {declared:,} bytes, over the {self.policy.max_bytes:,} limit"
             )
         body = bytearray()
-        for chunk in response.iter_bytes():
+        for chunk in _decoded(response.iter_raw(), response.headers.get("content-encoding", "")):
             body += chunk
             if len(body) > self.policy.max_bytes:
                 raise FetchFailed(f"too large: over the {self.policy.max_bytes:,} byte limit")
             if time.monotonic() - started > self.policy.deadline:
-                raise FetchFailed(
-                    f"too slow: {len(body):,} bytes in {self.policy.deadline:g} s, and not all"
-                )
+                raise FetchFailed(f"too slow: no whole answer in {self.policy.deadline:g} s")
         return bytes(body)
 
     def _robots_of(self, root: str) -> RobotFileParser | FetchFailed:
