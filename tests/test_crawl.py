@@ -519,3 +519,28 @@ def test_a_body_compressed_twice_into_a_bomb_is_refused_without_inflating_it_who
             tracemalloc.stop()
     fetcher.close()
     assert peak < 100 * 2**20, f"{peak / 2**20:.0f} MB"
+
+
+def test_robots_txt_is_read_as_rfc_9309_says() -> None:
+    """The longest matching rule decides, * and $ are patterns, and a robots.txt past 500 KiB is
+    read to there (Python's robotparser took the first rule that matched, read * as itself,
+    and a large robots.txt failed the whole host as too large)."""
+    policy = FetchPolicy(min_interval=0, timeout=5, attempts=1)
+    with serve_fixture_site() as site:
+        site.routes["/robots.txt"] = Route(
+            b"User-agent: *\nDisallow: /\nAllow: /fzzf/\nDisallow: /fzzf/*.pdf$\n", "text/plain"
+        )
+        fetcher = Fetcher(policy)
+        assert fetcher.allowed(site.url("/fzzf/a.html"))
+        assert not fetcher.allowed(site.url("/fzzf/files/report.pdf"))
+        assert fetcher.allowed(site.url("/fzzf/files/report.pdf.html"))
+        assert not fetcher.allowed(site.url("/old/e.html"))
+        fetcher.close()
+        padding = b"# " + b"x" * 98 + b"\n"
+        site.routes["/robots.txt"] = Route(
+            b"User-agent: fazhi\nDisallow: /private/\n" + padding * 20_000, "text/plain"
+        )
+        fetcher = Fetcher(policy)
+        assert fetcher.allowed(site.url("/fzzf/a.html"))
+        assert not fetcher.allowed(site.url("/private/p.html"))
+        fetcher.close()

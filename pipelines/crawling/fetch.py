@@ -12,9 +12,9 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import httpx
+from protego import Protego
 
 USER_AGENT = (
     "fazhi/0.1 (research crawler for annual reports on law-based government; "
@@ -39,6 +39,10 @@ ACCEPTED_TYPES = (
     "application/x-download",
     "application/force-download",
 )
+# The part of the user agent a robots.txt names (RFC 9309: its product token).
+PRODUCT_TOKEN = "fazhi"
+# How much of a robots.txt is read (RFC 9309: at least 500 KiB).
+ROBOTS_BYTES = 500 * 2**10
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -96,10 +100,9 @@ class Deadline:
         self.timer.cancel()
 
 
-# The content codings fazhi decodes itself, a piece at a time, and the zlib window of each (32:
-# gzip or zlib header, told apart by zlib; deflate as servers send it, with or without its
-# header). httpx would inflate a whole network chunk at once: 3.5 KB gzipped twice took 4 GB.
-INFLATED = {"gzip": 32 + zlib.MAX_WBITS, "x-gzip": 32 + zlib.MAX_WBITS, "deflate": 0}
+# The content codings fazhi decodes itself, a piece at a time: httpx would inflate a whole
+# network chunk at once (3.5 KB gzipped twice took 4 GB before the size limit was looked at).
+INFLATED = ("gzip", "x-gzip", "deflate")
 PIECE = 2**16
 
 
@@ -113,19 +116,25 @@ def _decoded(raw: Iterator[bytes], content_encoding: str) -> Iterator[bytes]:
             raise FetchFailed(f"compressed as {coding!r}, which fazhi does not decode")
     pieces: Iterator[bytes] = raw
     for coding in reversed(codings):
-        pieces = _inflated(pieces, INFLATED[coding])
+        pieces = _inflated(pieces, coding)
     return pieces
 
 
-def _inflated(pieces: Iterator[bytes], window: int) -> Iterator[bytes]:
+def _inflater(coding: str, first: bytes) -> zlib._Decompress:
+    """gzip, or zlib's own header, told apart by zlib; deflate as some servers send it, raw,
+    without the zlib header it should have (whose two bytes are a multiple of 31)."""
+    if coding == "deflate" and (len(first) < 2 or int.from_bytes(first[:2]) % 31 != 0):
+        return zlib.decompressobj(-zlib.MAX_WBITS)
+    return zlib.decompressobj(32 + zlib.MAX_WBITS)
+
+
+def _inflated(pieces: Iterator[bytes], coding: str) -> Iterator[bytes]:
     inflater = None
     for piece in pieces:
         data = piece
         while data:
             if inflater is None:
-                # deflate: a zlib header, or raw deflate as some servers send it.
-                raw = window == 0 and (len(data) < 2 or (data[0] * 256 + data[1]) % 31 != 0)
-                inflater = zlib.decompressobj(-zlib.MAX_WBITS if raw else window or zlib.MAX_WBITS)
+                inflater = _inflater(coding, data)
             try:
                 out = inflater.decompress(data, PIECE)
             except zlib.error as error:
@@ -175,7 +184,7 @@ class Fetcher:
     client: httpx.Client | None = None
     _last_request: dict[str, float] = field(default_factory=dict)
     # Per host: its robots.txt, or why it could not be had (asked once per crawl).
-    _robots: dict[str, RobotFileParser | FetchFailed] = field(default_factory=dict)
+    _robots: dict[str, Protego | FetchFailed] = field(default_factory=dict)
     requests: int = 0
 
     def __post_init__(self) -> None:
@@ -201,10 +210,12 @@ class Fetcher:
                 time.sleep(delay)
         self._last_request[host] = time.monotonic()
 
-    def _send(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+    def _send(
+        self, url: str, headers: dict[str, str], keep: int | None = None
+    ) -> tuple[httpx.Response, bytes]:
         """One GET, retried with backoff on 5xx, timeouts and connection errors; returns the
-        response and its body, read up to the size limit. A name that does not resolve is
-        not tried again."""
+        response and its body, read up to the size limit (or its first keep bytes, the rest
+        unread). A name that does not resolve is not tried again."""
         host = urlsplit(url).netloc
         delay = self.policy.backoff
         for attempt in range(1, self.policy.attempts + 1):
@@ -222,7 +233,13 @@ class Fetcher:
                     if response.status_code in RETRY_STATUSES and attempt < self.policy.attempts:
                         reason = f"HTTP {response.status_code}"
                     else:
-                        return response, self._read_limited(response, started)
+                        body = self._read_limited(response, started, keep)
+                        # Cut at its deadline, a body without a length just ends: not whole.
+                        if deadline.cut:
+                            raise FetchFailed(
+                                f"too slow: no whole answer in {self.policy.deadline:g} s"
+                            )
+                        return response, body
             except httpx.TransportError as error:
                 if deadline.cut:
                     raise FetchFailed(
@@ -231,10 +248,6 @@ class Fetcher:
                 reason, worth_retrying = transport_failure(error, url)
                 if not worth_retrying or attempt == self.policy.attempts:
                     raise FetchFailed(f"{reason} after {tries(attempt)}") from error
-            except httpx.DecodingError as error:
-                raise FetchFailed(
-                    f"body not decodable as its Content-Encoding says: {error}"
-                ) from (error)
             # A URL httpx cannot request (a port past 65535), or a response whose Location
             # is no URL (javascript:, a broken IPv6 host), which httpx reads as it answers.
             except (httpx.InvalidURL, ValueError) as error:
@@ -247,34 +260,39 @@ class Fetcher:
             delay *= 2
         raise FetchFailed(f"{reason} after {tries(self.policy.attempts)}")
 
-    def _read_limited(self, response: httpx.Response, started: float) -> bytes:
-        """The body, up to the size limit and within the exchange's deadline (not tried again:
-        a server that slow would be as slow the next time)."""
+    def _read_limited(
+        self, response: httpx.Response, started: float, keep: int | None = None
+    ) -> bytes:
+        """The body, up to the size limit (or its first keep bytes) and within the exchange's
+        deadline (not tried again: a server that slow would be as slow the next time)."""
         length = response.headers.get("content-length") or ""
         declared = int(length) if length.isdigit() else 0
-        if declared > self.policy.max_bytes:
+        if declared > self.policy.max_bytes and keep is None:
             raise FetchFailed(
                 f"too large: {declared:,} bytes, over the {self.policy.max_bytes:,} limit"
             )
         body = bytearray()
         for chunk in _decoded(response.iter_raw(), response.headers.get("content-encoding", "")):
             body += chunk
+            if keep is not None and len(body) >= keep:
+                return bytes(body[:keep])
             if len(body) > self.policy.max_bytes:
                 raise FetchFailed(f"too large: over the {self.policy.max_bytes:,} byte limit")
             if time.monotonic() - started > self.policy.deadline:
                 raise FetchFailed(f"too slow: no whole answer in {self.policy.deadline:g} s")
         return bytes(body)
 
-    def _robots_of(self, root: str) -> RobotFileParser | FetchFailed:
-        """The host's robots.txt, read as RFC 9309 says: a 4xx answer (none there) allows all,
-        a 5xx answer after the retries crawls nothing of the host; redirects are followed. A
-        host that cannot be reached is a connection failure, not a prohibition: the reason of
-        either is kept, and every URL of the host fails with it."""
-        robots = RobotFileParser(root + "/robots.txt")
+    def _robots_of(self, root: str) -> Protego | FetchFailed:
+        """The host's robots.txt, read as RFC 9309 says, by Protego (Python's robotparser
+        takes the first rule that matches, not the longest, and knows no * or $): a 4xx
+        answer (none there) allows all, a 5xx answer after the retries crawls nothing of the
+        host; redirects are followed; its first 500 KiB are read, the rest ignored. A host that
+        cannot be reached is a connection failure, not a prohibition: the reason of either is
+        kept, and every URL of the host fails with it."""
         url = root + "/robots.txt"
         try:
             for _ in range(self.policy.max_redirects + 1):
-                response, body = self._send(url, {})
+                response, body = self._send(url, {}, keep=ROBOTS_BYTES)
                 if response.status_code not in REDIRECTS or "location" not in response.headers:
                     break
                 url = urljoin(url, response.headers["location"])
@@ -286,10 +304,8 @@ class Fetcher:
                 "fails is not crawled (RFC 9309)"
             )
         if response.status_code >= 300:
-            robots.allow_all = True
-        else:
-            robots.parse(body.decode("utf-8", "replace").splitlines())
-        return robots
+            return Protego.parse("")
+        return Protego.parse(body.decode("utf-8", "replace"))
 
     def allowed(self, url: str) -> bool:
         """What the host's robots.txt says of this URL for fazhi's user agent; raises
@@ -301,7 +317,7 @@ class Fetcher:
         robots = self._robots[root]
         if isinstance(robots, FetchFailed):
             raise FetchFailed(str(robots))
-        return robots.can_fetch(USER_AGENT, url)
+        return robots.can_fetch(url, PRODUCT_TOKEN)
 
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
         """GET url politely; raise FetchFailed with the reason when it cannot be had."""
