@@ -25,6 +25,7 @@ from pipelines.settings import (
     Settings,
     SettingsError,
     convert_timeout,
+    dagster_storage,
     load_settings,
     publish_copy_below,
 )
@@ -109,8 +110,22 @@ def _dagster_instance():
     ):
         os.environ[name] = os.environ.get(name) or str(default)
     from dagster import DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
 
-    return DagsterInstance.get()
+    # A run by hand does not capture its process's output for the UI: the compute log
+    # manager sends stdout and stderr through `tail -F` processes of its own, which a Ctrl-C
+    # at the terminal reaches too (each printed a trace, and the line saying the build stopped
+    # went to the log file, not the terminal). The run's events, warnings included, are kept
+    # as always; fazhi's steps print nothing else.
+    return DagsterInstance.from_ref(
+        InstanceRef.from_dir(os.environ["DAGSTER_HOME"], overrides={"compute_logs": NO_CAPTURE})
+    )
+
+
+NO_CAPTURE = {
+    "module": "dagster._core.storage.noop_compute_log_manager",
+    "class": "NoOpComputeLogManager",
+}
 
 
 def _is_text(value: str) -> bool:
@@ -149,16 +164,21 @@ def check_build_target(settings: Settings) -> None:
         raise CommandError(
             f"the corpus folder {settings.sources} {what} (FAZHI_SOURCES)", BAD_ARGUMENT
         )
-    folders = (
-        settings.warehouse.parent,
-        settings.staging.parent,
-        settings.store,
-        settings.report_page.parent,
-    )
-    for folder in folders:
+    folders = [
+        (folder, "the warehouse", "FAZHI_WAREHOUSE")
+        for folder in (
+            settings.warehouse.parent,
+            settings.staging.parent,
+            settings.store,
+            settings.report_page.parent,
+        )
+    ]
+    folders.append((dagster_storage(), "the Dagster runs' storage", "FAZHI_DAGSTER_STORAGE"))
+    for folder, what, setting in folders:
         if folder.exists() and not folder.is_dir():
             raise CommandError(
-                f"{folder} is a file, where fazhi writes a folder beside the warehouse: move it",
+                f"{folder} is a file, where fazhi writes a folder of {what}: move it "
+                f"({setting} names where it goes)",
                 BAD_ARGUMENT,
             )
         try:
@@ -167,8 +187,8 @@ def check_build_target(settings: Settings) -> None:
                 pass
         except OSError as error:
             raise CommandError(
-                f"cannot write the warehouse to {folder}: {error.strerror or error} "
-                "(FAZHI_WAREHOUSE names where it goes)"
+                f"cannot write {what} to {folder}: {error.strerror or error} "
+                f"({setting} names where it goes)"
             ) from error
     dagster_home = os.environ.get("DAGSTER_HOME")
     if dagster_home and not Path(dagster_home).is_dir():

@@ -79,6 +79,7 @@ class Settings:
             Path(f"{self.warehouse}.wal"),
             self.store,
             self.report_page.parent,
+            dagster_storage(),
         )
 
     @property
@@ -101,6 +102,11 @@ def _setting(name: str, default: str) -> str:
     """A setting's value; set empty (FAZHI_SOURCES= in a script), it is unset, not the current
     folder."""
     return os.environ.get(name) or default
+
+
+def dagster_storage() -> Path:
+    """Where the Dagster instance keeps its runs and logs (FAZHI_DAGSTER_STORAGE)."""
+    return _resolve(_setting("FAZHI_DAGSTER_STORAGE", str(PROJECT_ROOT / ".dagster")))
 
 
 def load_settings() -> Settings:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -32,10 +33,10 @@ _before_ending: list[tuple[Callable[[], None], str]] = []
 
 
 def _end(signum: int, _: FrameType | None) -> None:
-    # A second signal while this one is handled ends the process as signals do.
+    _ending.append(time.monotonic())
     for stopping in STOPPING:
         if signal.getsignal(stopping) is _end:
-            signal.signal(stopping, signal.SIG_DFL)
+            signal.signal(stopping, _again)
     said = []
     for action, saying in reversed(_before_ending):
         try:
@@ -48,6 +49,20 @@ def _end(signum: int, _: FrameType | None) -> None:
     # Straight to the file: the main thread may be inside a write to sys.stderr.
     os.write(2, line.encode("utf-8", "replace"))
     os._exit(128 + signum)
+
+
+# When the first stopping signal came.
+_ending: list[float] = []
+# A signal within this many seconds of the first is the same stop said twice: `timeout` sends
+# SIGTERM to the command and then to its process group, and the second, ending the process
+# as signals do, cut the line saying why it stopped.
+SAME_STOP_SECONDS = 1.0
+
+
+def _again(signum: int, _: FrameType | None) -> None:
+    # A second signal while the first is seen to (a second Ctrl-C) ends the process at once.
+    if time.monotonic() - _ending[0] > SAME_STOP_SECONDS:
+        os._exit(128 + signum)
 
 
 @contextmanager

@@ -222,6 +222,13 @@ def test_bad_settings_of_a_build_are_one_line_before_it_starts(tmp_path: Path) -
     assert one_line(ran).startswith(
         f"fazhi build: the warehouse's file name is {LONGEST_WAREHOUSE_NAME + 1} bytes long"
     )
+    (tmp_path / "a_file").write_text("")
+    ran = fazhi("build", warehouse=place, FAZHI_DAGSTER_STORAGE=str(tmp_path / "a_file"))
+    assert ran.code == 2
+    assert one_line(ran) == (
+        f"fazhi build: {tmp_path / 'a_file'} is a file, where fazhi writes a folder of the "
+        "Dagster runs' storage: move it (FAZHI_DAGSTER_STORAGE names where it goes)"
+    )
     ran = fazhi("build", warehouse=place, DAGSTER_HOME=str(tmp_path / "nowhere"), **env)
     assert ran.code == 2
     assert one_line(ran).startswith(f"fazhi build: DAGSTER_HOME {tmp_path / 'nowhere'} is no")
@@ -323,16 +330,19 @@ def test_a_second_warehouse_in_the_folder_of_another_is_refused_in_one_line(
 
 
 def test_a_warehouse_inside_the_corpus_folder_never_takes_its_own_files_for_reports(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # FAZHI_SOURCES=. with the warehouse below it: the page, the published file and the store
     # were landed as inputs (the page became a sixth report, the others rejected), and each
     # build changed the corpus for the next, so none was ever "nothing new" and the inbox
-    # sensor would start one build after another.
+    # sensor would start one build after another. So were the Dagster storage in the corpus
+    # (its run databases and logs) and a link in it to the published file.
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     place = corpus / "warehouse" / "fazhi.duckdb"
-    env = {"FAZHI_DAGSTER_STORAGE": str(tmp_path / "dagster"), "FAZHI_SOURCES": str(corpus)}
+    (corpus / "latest.duckdb").symlink_to(place)
+    env = {"FAZHI_DAGSTER_STORAGE": str(corpus / "runs"), "FAZHI_SOURCES": str(corpus)}
+    monkeypatch.setenv("FAZHI_DAGSTER_STORAGE", env["FAZHI_DAGSTER_STORAGE"])
     settings = Settings(corpus, place)
     before = inbox_fingerprint(corpus, settings.outputs)
     for args in (["build"], ["build", "--force"]):

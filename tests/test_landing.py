@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import main
+from pipelines.landing.listing import list_corpus
 from pipelines.landing.sources import land_corpus
 from pipelines.landing.store import ContentStore
 from pipelines.reading.decoding import UnreadableSource
@@ -288,3 +289,56 @@ def test_archives_nested_past_the_limit_are_left_out_and_each_zip_says_only_what
         assert claimed == inside, str(said.value)
     with pytest.raises(UnreadableSource, match=r"left out: b.zip!c.zip!d.zip \(an archive nested"):
         read_source("a.zip", "zip", (corpus / "a.zip").read_bytes())
+
+
+def test_a_named_pipe_in_a_files_place_is_refused_not_waited_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file replaced by a named pipe between the listing and the read, and store objects
+    replaced by a pipe and by a folder: landing waited for a writer for ever (and the build
+    with it), verify and a build from scratch waited on the object, and verify stopped at the
+    folder. Each is refused at once, saying what it is."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (corpus / name).write_bytes(f"法治政府建设报告{name}".encode())
+    listing = list_corpus(corpus)
+    (corpus / "b.txt").unlink()
+    os.mkfifo(corpus / "b.txt")
+    store = ContentStore(tmp_path / "warehouse" / "store")
+    files, rejected = land_corpus(corpus, store, listing)
+    assert sorted(files["source_name"]) == ["a.txt", "c.txt"]
+    assert rejected.select("source_name", "reason").rows() == [
+        ("b.txt", "cannot read: not a file but a named pipe")
+    ]
+    a, c = (hashlib.sha256(f"法治政府建设报告{n}".encode()).hexdigest() for n in ("a.txt", "c.txt"))
+    store.object_path(a).unlink()
+    os.mkfifo(store.object_path(a))
+    store.object_path(c).unlink()
+    store.object_path(c).mkdir()
+    with pytest.raises(OSError, match="not a file but a named pipe"):
+        store.read(a)
+    monkeypatch.setenv("FAZHI_WAREHOUSE", str(tmp_path / "warehouse" / "fazhi.duckdb"))
+    assert main(["verify"]) == 1
+    out, err = capsys.readouterr()
+    assert "2 stored inputs checked, 2 missing or changed" in out
+    assert a in err and c in err
+
+
+def test_what_is_in_the_corpus_and_no_file_is_refused_by_name(tmp_path: Path) -> None:
+    """A link that leads nowhere, a named pipe and a link to a device were passed over without
+    a word (the README says such inputs are refused, each with its reason)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_bytes("法治政府建设报告".encode())
+    (corpus / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    os.mkfifo(corpus / "pipe.txt")
+    (corpus / "zero.txt").symlink_to("/dev/zero")
+    (corpus / "folder_link").symlink_to(tmp_path)
+    files, rejected = land_corpus(corpus, ContentStore(tmp_path / "store"))
+    assert files["source_name"].to_list() == ["a.txt"]
+    assert rejected.select("source_name", "reason").rows() == [
+        ("gone.txt", f"cannot read: a link that leads nowhere ({tmp_path / 'nowhere.txt'})"),
+        ("pipe.txt", "cannot read: not a file but a named pipe"),
+        ("zero.txt", "cannot read: not a file but a device"),
+    ]

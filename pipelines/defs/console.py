@@ -37,6 +37,21 @@ class OneLine(logging.Formatter):
         return f"{record.levelname.lower()} in {where}: {' '.join(text.split())}"
 
 
+class OnlyCauses(logging.Filter):
+    """Leaves out what only follows from an error told already: each step not run because one
+    before it failed, and the run's own failure, which the command's last line names (a full
+    disk printed seven lines for one cause)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        meta = getattr(record, "dagster_meta", None)
+        if meta is None:
+            return True
+        event = meta["dagster_event"]
+        if event is not None and event.event_type == dg.DagsterEventType.RUN_FAILURE:
+            return False
+        return not (event is None and meta["orig_message"].startswith("Dependencies for step"))
+
+
 @dg.logger(
     description="Warnings and errors on stderr, one line each (the console of `fazhi build`)."
 )
@@ -44,6 +59,7 @@ def one_line_console(_: dg.InitLoggerContext) -> logging.Logger:
     logger = logging.Logger("fazhi", level=logging.WARNING)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(OneLine())
+    handler.addFilter(OnlyCauses())
     logger.addHandler(handler)
     return logger
 

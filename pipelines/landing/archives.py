@@ -23,7 +23,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from pipelines.landing.store import Arrival, ContentStore
+from pipelines.landing.store import Arrival, ContentStore, open_regular
 
 SEPARATOR = "!"
 ORIGIN = "archive"
@@ -183,7 +183,7 @@ def archive_members(
     with store.batch() as batch:
         for source_name, sha256 in inputs:
             # Most inputs are not zips: their first bytes say so without reading the rest.
-            with store.object_path(sha256).open("rb") as handle:
+            with open_regular(store.object_path(sha256)) as handle:
                 if handle.read(4) not in ZIP_STARTS or not is_archive(handle):
                     continue
                 members = unpack(handle)

@@ -20,11 +20,14 @@ class Listing:
 
 
 def list_corpus(root: Path, leave_out: Collection[Path] = ()) -> Listing:
-    """Every regular file below root, recursively, skipping hidden files and folders and the
-    files and folders of leave_out (what fazhi writes, when it writes inside the corpus)."""
+    """Every file below root (and whatever else is not a folder), recursively, skipping hidden
+    files and folders and the files and folders of leave_out (what fazhi writes, when it writes inside the corpus)."""
     if not root.is_dir():
         raise FileNotFoundError(f"corpus folder {root} does not exist")
     skipped = {str(path) for path in leave_out}
+    # Reached through a link too (the warehouse linked into the corpus was read back as an
+    # input at every build, and the store grew by a copy of it each time).
+    skipped_really = {os.path.realpath(path) for path in leave_out}
     found: list[str] = []
     unlistable: list[tuple[Path, OSError]] = []
     folders = [str(root)]
@@ -36,6 +39,8 @@ def list_corpus(root: Path, leave_out: Collection[Path] = ()) -> Listing:
             with os.scandir(folder) as entries:
                 for entry in entries:
                     if entry.name.startswith(".") or entry.path in skipped:
+                        continue
+                    if entry.is_symlink() and os.path.realpath(entry.path) in skipped_really:
                         continue
                     # Links to folders are not followed, as os.walk does not.
                     if entry.is_dir(follow_symlinks=False):
@@ -55,11 +60,12 @@ def list_corpus(root: Path, leave_out: Collection[Path] = ()) -> Listing:
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:
-    """Whether the entry is a file or a link to one. A link that cannot be followed (a loop)
-    counts as one: landing then names it and why it cannot be read, and the entries after it
-    in its folder are listed all the same."""
+    """Whether the entry is to be landed: anything but a link to a folder, so that what cannot
+    be (a link that leads nowhere or in a loop, a named pipe, a device, a socket) is named by
+    landing with the reason, not passed over without a word; and the entries after it in its
+    folder are listed all the same."""
     try:
-        return entry.is_file()
+        return not entry.is_dir()
     except OSError:
         return True
 

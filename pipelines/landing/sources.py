@@ -70,6 +70,8 @@ def cannot_read(error: OSError) -> str:
     if isinstance(error, PermissionError):
         return "permission denied"
     if isinstance(error, FileNotFoundError):
+        if error.filename and os.path.islink(error.filename):
+            return f"a link that leads nowhere ({os.readlink(error.filename)})"
         return "it vanished while it was being landed (moved or deleted)"
     return (error.strerror or str(error)).lower()
 

@@ -7,10 +7,12 @@ log of which name (a path below the corpus folder, or a URL) brought which bytes
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import json
 import os
+import stat
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -139,7 +141,8 @@ class ContentStore:
         }
 
     def read(self, sha256: str) -> bytes:
-        return self.object_path(sha256).read_bytes()
+        with open_regular(self.object_path(sha256)) as stored:
+            return stored.read()
 
     def put(self, data: bytes) -> str:
         """Keep these bytes unless the store has them already; return their sha256."""
@@ -165,16 +168,15 @@ class ContentStore:
         bytes still hash to its name."""
         path = self.object_file(sha256)
         try:
-            stored_size = os.stat(path).st_size
-        except FileNotFoundError:
+            # A piece at a time: an object may be larger than memory.
+            with open_regular(path) as stored:
+                stored_size = os.fstat(stored.fileno()).st_size
+                if size is not None and stored_size != size:
+                    return False
+                return not rehash or hashlib.file_digest(stored, "sha256").hexdigest() == sha256
+        # Gone, or something else in its place (a folder, a named pipe): not intact.
+        except OSError:
             return False
-        if size is not None and stored_size != size:
-            return False
-        if not rehash:
-            return True
-        # A piece at a time: an object may be larger than memory.
-        with open(path, "rb") as stored:
-            return hashlib.file_digest(stored, "sha256").hexdigest() == sha256
 
     def damaged_log_lines(self) -> list[int]:
         """The lines of the arrivals log that are no arrival (a last line cut short by a killed
@@ -200,6 +202,34 @@ class ContentStore:
 
 # Syncs wait on the disk, not the processor: a few at once let it take them together.
 SYNC_THREADS = 8
+
+
+# What a path that is no regular file is, for the reason told.
+NOT_REGULAR = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """The file at path, opened to read, if it is a regular file; else OSError saying what it
+    is. Opened without blocking first: a named pipe put in a file's place between the listing
+    and the read (or in the store) waited for a writer for ever, and the build with it."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        kind = stat.S_IFMT(os.fstat(handle).st_mode)
+        if kind != stat.S_IFREG:
+            raise OSError(
+                errno.EINVAL, f"not a file but {NOT_REGULAR.get(kind, 'no regular file')}", path
+            )
+        os.set_blocking(handle, True)
+        return os.fdopen(handle, "rb")
+    except BaseException:
+        os.close(handle)
+        raise
 
 
 def fsync(path: Path) -> None:
@@ -252,7 +282,7 @@ class StoreBatch:
         """Keep the file's bytes unless the store has them already; return their sha256, size
         and first bytes. A file over STREAMED_ABOVE goes a piece at a time, never whole in
         memory: a disk image dropped in the corpus is kept like any input, and stops nothing."""
-        with path.open("rb") as source:
+        with open_regular(path) as source:
             if os.fstat(source.fileno()).st_size <= STREAMED_ABOVE:
                 data = source.read()
                 return self.put(data), len(data), data[:HEAD_BYTES]

@@ -104,7 +104,14 @@ def read_documents(
                 (sha256, None, "read", f"too large: {size:,} bytes, over the {MAX_BYTES:,} limit")
             )
             continue
-        data = store.read(sha256)
+        try:
+            data = store.read(sha256)
+        except OSError as error:
+            # Its copy in the store gone or replaced since it landed (the store check of this
+            # run withholds it too, and says how to mend it).
+            reason = f"its copy in the store cannot be read: {error.strerror or error}"
+            rejections.append((sha256, None, "read", reason))
+            continue
         source_format = None
         try:
             source_format = detect_format(source_name, data)
