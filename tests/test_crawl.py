@@ -544,3 +544,20 @@ def test_robots_txt_is_read_as_rfc_9309_says() -> None:
         assert fetcher.allowed(site.url("/fzzf/a.html"))
         assert not fetcher.allowed(site.url("/private/p.html"))
         fetcher.close()
+
+
+def test_urls_no_request_can_be_made_of_are_told_as_invalid() -> None:
+    """A port past 65535 was told as a connection refused after three attempts, and a broken
+    IPv6 host ended in a traceback."""
+    fetcher = Fetcher(FetchPolicy(min_interval=0, attempts=2, backoff=0.01))
+    for url, reason in [
+        ("http://127.0.0.1:99999/report.html", "invalid URL: Port out of range 0-65535"),
+        ("http://[abc/report.html", "invalid URL: Invalid IPv6 URL"),
+        ("http:///report.html", "invalid URL: no host, or a port out of range"),
+        ("ftp://127.0.0.1/report.html", "not an http or https URL"),
+    ]:
+        with pytest.raises(FetchFailed) as failed:
+            fetcher.fetch(url)
+        assert str(failed.value) == reason
+    assert fetcher.requests == 0
+    fetcher.close()

@@ -151,6 +151,20 @@ def _inflated(pieces: Iterator[bytes], coding: str) -> Iterator[bytes]:
         raise FetchFailed("body not decodable as its Content-Encoding says: it is cut short")
 
 
+def check_url(url: str) -> None:
+    """FetchFailed unless url is an http(s) URL with a host and a port a socket takes (a port
+    of 99999 was told as a connection refused, a broken IPv6 host as a traceback)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise FetchFailed(f"invalid URL: {error}") from None
+    if parts.scheme not in ("http", "https"):
+        raise FetchFailed("not an http or https URL")
+    if not parts.hostname or (port is not None and not 0 < port < 65536):
+        raise FetchFailed("invalid URL: no host, or a port out of range")
+
+
 def tries(attempts: int) -> str:
     return "1 attempt" if attempts == 1 else f"{attempts} attempts"
 
@@ -321,8 +335,7 @@ class Fetcher:
 
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
         """GET url politely; raise FetchFailed with the reason when it cannot be had."""
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise FetchFailed("not an http or https URL")
+        check_url(url)
         if not self.allowed(url):
             raise FetchFailed("forbidden by robots.txt")
         headers = {}
@@ -334,9 +347,13 @@ class Fetcher:
             response, body = self._send(url, headers)
             if response.status_code not in REDIRECTS or "location" not in response.headers:
                 break
-            url = urljoin(url, response.headers.get("location", ""))
+            try:
+                url = urljoin(url, response.headers.get("location", ""))
+            except ValueError as error:
+                raise FetchFailed(f"redirected to an invalid URL: {error}") from None
             if urlsplit(url).scheme not in ("http", "https"):
                 raise FetchFailed(f"redirected out of http(s): {url}")
+            check_url(url)
             if not self.allowed(url):
                 raise FetchFailed(f"redirected to {url}, which robots.txt forbids")
         else:
