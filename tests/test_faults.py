@@ -124,13 +124,19 @@ def test_a_build_waiting_for_the_pool_goes_on_once_the_build_holding_it_is_kille
     wait_for_file(first.paused, holding, tmp_path / "first.log")
     shared = second.env() | {"FAZHI_DAGSTER_STORAGE": str(first.root / "dagster")}
     waiting = start(["-m", "pipelines.cli", "build"], shared, subprocess.PIPE)
-    line = wait_for_line(waiting, "waiting for the warehouse pool's slot, held by run")
-    # Waiting, it pauses between its looks at the pool (Dagster's executor asked for the slot
-    # without pausing and kept a core busy): a window of wall time to see its CPU time in.
-    began, cpu_began = time.monotonic(), cpu_seconds(waiting.pid)
-    time.sleep(2)
-    wall, cpu = time.monotonic() - began, cpu_seconds(waiting.pid) - cpu_began
-    assert cpu < 0.25 * wall, f"{cpu:.2f} CPU s in {wall:.2f} s of waiting"
+    try:
+        line = wait_for_line(waiting, "waiting for the warehouse pool's slot, held by run")
+        # Waiting, it pauses between its looks at the pool (Dagster's executor asked for the
+        # slot without pausing and kept a core busy): a window of wall time to see its CPU in.
+        began, cpu_began = time.monotonic(), cpu_seconds(waiting.pid)
+        time.sleep(2)
+        wall, cpu = time.monotonic() - began, cpu_seconds(waiting.pid) - cpu_began
+        assert cpu < 0.25 * wall, f"{cpu:.2f} CPU s in {wall:.2f} s of waiting"
+    except BaseException:
+        # Neither may outlive a failed test: the paused build and the one spinning would.
+        for process in (waiting, holding):
+            kill_group(process)
+        raise
     kill_group(holding)
     _, err = waiting.communicate(timeout=HANG)
     assert waiting.returncode == 0, err

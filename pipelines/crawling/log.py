@@ -32,7 +32,8 @@ class CrawlLog:
         self.path: Path = store.root / "crawl" / "log.jsonl"
 
     def append(self, rows: pl.DataFrame) -> None:
-        """One crawl's rows, in one write that reaches the disk before the crawl returns."""
+        """Rows of a crawl (one at a time, as they happen), in one write that reaches the disk
+        before this returns."""
         if rows.is_empty():
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
