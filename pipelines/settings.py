@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,16 +130,12 @@ COPY_BELOW_MB = 256
 
 def publish_copy_below() -> int:
     """FAZHI_COPY_BELOW_MB in bytes (0: always update the standby)."""
-    text = _setting("FAZHI_COPY_BELOW_MB", str(COPY_BELOW_MB))
-    try:
-        megabytes = float(text)
-    except ValueError:
-        megabytes = -1.0
-    # Not NaN, not infinite, not negative: a size of file.
-    if not 0 <= megabytes < 2**40:
-        raise SettingsError(
-            f"FAZHI_COPY_BELOW_MB must be a size in megabytes (0 or more), not {text!r}"
-        )
+    megabytes = _number(
+        "FAZHI_COPY_BELOW_MB",
+        COPY_BELOW_MB,
+        lambda megabytes: 0 <= megabytes < 2**40,
+        "a size in megabytes (0 or more)",
+    )
     return int(megabytes * 2**20)
 
 
@@ -147,14 +145,22 @@ CONVERT_TIMEOUT_SECONDS = 120.0
 
 def convert_timeout() -> float:
     """FAZHI_CONVERT_TIMEOUT in seconds."""
-    text = _setting("FAZHI_CONVERT_TIMEOUT", str(CONVERT_TIMEOUT_SECONDS))
+    return _number(
+        "FAZHI_CONVERT_TIMEOUT",
+        CONVERT_TIMEOUT_SECONDS,
+        lambda seconds: 0 < seconds <= 86_400,
+        "a number of seconds from 0 to 86,400",
+    )
+
+
+def _number(name: str, default: float, within: Callable[[float], bool], what: str) -> float:
+    """A setting that is a number within bounds, or SettingsError saying what it must be (NaN
+    and infinity, which float() reads, are within none)."""
+    text = _setting(name, str(default))
     try:
-        seconds = float(text)
+        number = float(text)
     except ValueError:
-        seconds = -1.0
-    # Not NaN, not infinite (which no wait takes), more than nothing.
-    if not 0 < seconds <= 86_400:
-        raise SettingsError(
-            f"FAZHI_CONVERT_TIMEOUT must be a number of seconds from 0 to 86,400, not {text!r}"
-        )
-    return seconds
+        number = math.nan
+    if not within(number):
+        raise SettingsError(f"{name} must be {what}, not {text!r}")
+    return number
