@@ -91,8 +91,9 @@ def test_the_pipeline_runs_without_pyarrow() -> None:
 
 
 # Reads 400 MB of text from DuckDB, 100 MB at a time, and keeps each read's ids: prints how
-# many MB the process holds after, beyond what it held before. argv[1]: whether the ids are
-# detached first.
+# many MB the process gives back when the ids kept are let go (measured so, not as what it
+# holds beyond its start, which counted what the allocators kept of the reads themselves: that
+# moved by 100 MB and more with the machine's load). argv[1]: whether the ids are detached.
 HOLDS = """
 import gc, sys
 import duckdb, polars as pl
@@ -100,7 +101,7 @@ from pipelines.shared.frames import detached, query_frame
 def rss():
     return int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS")).split()[1]) // 1024
 conn = duckdb.connect()
-before, kept = rss(), []
+kept = []
 for read in range(4):
     texts = query_frame(conn, "SELECT printf('report-%012d', i + 1000 * $read) AS report_id, "
                         "repeat('依法行政', 8000) || i AS text FROM range(1000) t(i)", {"read": read})
@@ -109,7 +110,10 @@ for read in range(4):
     del texts, ids
     gc.collect()
 assert pl.concat(kept)["report_id"].n_unique() == 4000
-print(rss() - before)
+holding = rss()
+del kept
+gc.collect()
+print(holding - rss())
 """
 
 
@@ -132,4 +136,4 @@ def test_rows_kept_detached_do_not_keep_what_they_were_read_with() -> None:
         for how in ("views", "detached")
     }
     assert held["views"] > 300
-    assert held["detached"] < held["views"] - 250
+    assert held["detached"] < 50
