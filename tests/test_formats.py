@@ -152,3 +152,11 @@ def test_a_page_nested_past_libxml2s_default_depth_keeps_its_text() -> None:
     deep = "<div><table><tr><td>" * 100
     page = f"<html><body>{deep}<p>全年办理行政复议案件12件。</p>{'</td></tr></table></div>' * 100}"
     assert page_lines(page + "<p>结尾</p></body></html>") == ["全年办理行政复议案件12件。", "结尾"]
+
+
+def test_a_page_nested_past_what_the_parser_reads_is_refused_as_such() -> None:
+    """Past 2,048 elements libxml2 stops: the page was 'no visible text', half a page could
+    pass for a short report."""
+    deep = "<div>" * 2100
+    with pytest.raises(UnreadableSource, match="nested deeper than the HTML parser reads"):
+        page_lines(f"<html><body><p>全年办理行政复议案件12件。</p>{deep}<p>结尾</p></body></html>")
