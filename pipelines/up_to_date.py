@@ -18,7 +18,7 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
-from pipelines.landing.listing import list_corpus, signature
+from pipelines.landing.listing import list_corpus, signature, stored_objects
 from pipelines.settings import PROJECT_ROOT, Settings
 
 # What fazhi is made of: a change to any of these may change what a build makes.
@@ -66,8 +66,9 @@ def settings_key() -> str:
 
 
 def outputs_key(settings: Settings) -> str:
-    """The files a build leaves (its landing logs what arrived): changed by anyone but a
-    build, they make the next one run."""
+    """The files a build leaves (its landing logs what arrived, and keeps every input in the
+    store): changed by anyone but a build, they make the next one run (an object of the store
+    damaged or gone made no build run, and the damage stayed unseen until one was forced)."""
     staging = settings.staging
     return _digest(
         [
@@ -81,6 +82,12 @@ def outputs_key(settings: Settings) -> str:
                 Path(f"{staging}.wal"),
                 Path(f"{settings.work_database}.wal"),
             )
+        ]
+        + [
+            # Its kind and size, what a build's store check looks at (rehashing is verify's).
+            f"{entry.name}\t{seen.st_mode}\t{seen.st_size}"
+            for entry in stored_objects(settings.store / "objects")
+            for seen in (entry.stat(follow_symlinks=False),)
         ]
     )
 

@@ -32,8 +32,8 @@ def fazhi_build(tmp_path: Path):
     warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
     storage = tmp_path / "dagster"
 
-    def build(*args: str, **env: str) -> tuple[str, int]:
-        """(what it printed, Dagster runs recorded after it)."""
+    def build(*args: str, reports: int = 5, **env: str) -> tuple[str, int]:
+        """(what it printed, Dagster runs recorded after it), with so many reports published."""
         done = subprocess.run(
             [str(FAZHI), "build", *args],
             capture_output=True,
@@ -48,7 +48,7 @@ def fazhi_build(tmp_path: Path):
             check=False,
         )
         assert done.returncode == 0, done.stderr
-        assert "数据库 fazhi warehouse: 5 reports" in done.stdout
+        assert f"数据库 fazhi warehouse: {reports} reports" in done.stdout
         return done.stdout, runs_recorded(storage)
 
     build.sources = sources
@@ -100,3 +100,16 @@ def test_the_code_key_follows_every_file_of_the_code(tmp_path: Path) -> None:
     (tmp_path / "pipelines" / "__pycache__" / "x.pyc").write_bytes(b"\0")
     assert len({first, second, third}) == 3
     assert code_key(tmp_path) == third
+
+
+def test_a_store_object_damaged_since_the_last_build_makes_the_next_one_run(fazhi_build) -> None:
+    """Truncated or replaced since the last build, an object of the store made no build run
+    ("nothing new"), and the damage stayed unseen until a build was forced."""
+    fazhi_build()
+    objects = sorted((fazhi_build.warehouse.parent / "store" / "objects").glob("*/*"))
+    damaged = objects[0]
+    damaged.chmod(0o644)
+    damaged.write_bytes(damaged.read_bytes()[:10])
+    # It runs, and withholds the report whose object the store check finds damaged.
+    out, runs = fazhi_build(reports=4)
+    assert NOTHING_NEW not in out and runs == 2

@@ -1,10 +1,10 @@
-"""What the corpus folder holds, and each file's signature: light enough (no polars) for the
-command line to ask before it starts a build whether anything changed."""
+"""What the corpus folder and the store hold, and each file's signature: light enough (no
+polars) for the command line to ask before it starts a build whether anything changed."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,3 +98,15 @@ def signature(stat: os.stat_result) -> list[int]:
     """Size, modification and change times (ns) and inode, as git tells unchanged files: any
     write changes the change time, even one that keeps size and modification time."""
     return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def stored_objects(objects: Path) -> Iterator[os.DirEntry[str]]:
+    """The entries of the store's objects (objects/<first two hex>/<sha256>), from one listing
+    per folder instead of a look-up per object."""
+    if not objects.is_dir():
+        return
+    for folder in os.scandir(objects):
+        if folder.is_dir():
+            yield from (
+                entry for entry in os.scandir(folder.path) if not entry.name.startswith(".")
+            )

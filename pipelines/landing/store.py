@@ -23,6 +23,8 @@ from typing import BinaryIO
 
 import polars as pl
 
+from pipelines.landing.listing import stored_objects
+
 ARRIVAL_SCHEMA = {
     "source_name": pl.String,
     "sha256": pl.String,
@@ -130,15 +132,7 @@ class ContentStore:
     def stored(self) -> set[str]:
         """The sha256 of every object in the store, from its folders' entries: one listing per
         folder instead of a look-up per object."""
-        if not self.objects.is_dir():
-            return set()
-        return {
-            entry.name
-            for folder in os.scandir(self.objects)
-            if folder.is_dir()
-            for entry in os.scandir(folder.path)
-            if not entry.name.startswith(".")
-        }
+        return {entry.name for entry in stored_objects(self.objects)}
 
     def read(self, sha256: str) -> bytes:
         with open_regular(self.object_path(sha256)) as stored:
