@@ -145,14 +145,16 @@ def wait_for_the_pool(instance: dg.DagsterInstance, run_id: str) -> None:
     again and again without pausing (1.13's wait before the next claim is min(0, ...), never
     above 0), which kept a core busy for as long as the other build ran. The sweeper frees
     the slot of a run that dies meanwhile and says for which run this one waits."""
-    storage = instance.event_log_storage
-    if not storage.supports_global_concurrency_limits:
+    if not instance.event_log_storage.supports_global_concurrency_limits:
         return
-    while any(
-        claim.run_id != run_id
-        for claim in storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots
-    ):
+    while pool_holders(instance) - {run_id}:
         time.sleep(POOL_CHECK_SECONDS)
+
+
+def pool_holders(instance: dg.DagsterInstance) -> set[str]:
+    """The runs holding a slot of the warehouse pool."""
+    claims = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots
+    return {claim.run_id for claim in claims}
 
 
 # How often a run looks for runs that died while it runs or waits.
@@ -176,8 +178,7 @@ def sweeping_while_running(
                 warn(line)
             if told:
                 continue
-            claims = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
-            holding = {claim.run_id for claim in claims.claimed_slots}
+            holding = pool_holders(instance)
             if holding and run_id not in holding:
                 warn(f"waiting for the warehouse pool's slot, held by run {min(holding)}")
                 told = True
