@@ -3,6 +3,7 @@ and the cache that segments each content once."""
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 
@@ -11,11 +12,12 @@ import polars as pl
 import pytest
 
 from pipelines.cli import main
+from pipelines.settings import SQL_DIR
 from pipelines.shared.frames import query_frame
-from pipelines.terms.counts import write_keywords
 from pipelines.terms.dictionary import KEYWORD_TAGS, PLACE_TAG, term_classes
 from pipelines.terms.segment import reference_segmenter, segment, segment_texts, segmenter
 from pipelines.terms.segment_cache import segmented_reports, start_segmenting
+from pipelines.warehouse.tables import table_ddl
 from tests.conftest import SEEDS, Build, run_build
 
 # A reader's word for what each seed is about, which its top ten keywords must contain.
@@ -137,31 +139,42 @@ def test_keywords_say_what_each_report_is_about(seeds_build: Build) -> None:
 
 
 def test_keywords_rank_by_tfidf_and_ties_by_term() -> None:
-    """Each report keeps its top terms by TF-IDF, ranked from 1; a tie goes to the term that
-    sorts first (one with more occurrences would go first, but equal n and df make the tie)."""
+    """Each report keeps its 20 top candidate terms by TF-IDF, ranked from 1; a tie goes to the
+    term with more occurrences, then to the one that sorts first. A term that may not be a
+    keyword still counts in its report's total."""
     conn = duckdb.connect()
-    conn.execute("ATTACH ':memory:' AS work")
-    conn.execute("CREATE TABLE vocabulary (term VARCHAR, reports BIGINT)")
-    conn.execute("CREATE TABLE work.term_totals (report_id VARCHAR, total BIGINT)")
-    conn.execute("CREATE TABLE work.keyword_terms (report_id VARCHAR, term VARCHAR, n BIGINT)")
-    # In a corpus of two reports: 复议 and 诉讼 only in a, 调解 in both.
-    conn.execute("INSERT INTO vocabulary VALUES ('复议', 1), ('诉讼', 1), ('调解', 2), ('执法', 1)")
-    conn.execute("INSERT INTO work.term_totals VALUES ('a', 10), ('b', 4)")
-    conn.execute(
-        "INSERT INTO work.keyword_terms VALUES ('a', '诉讼', 2), ('a', '调解', 5), "
-        "('a', '复议', 2), ('b', '调解', 1), ('b', '执法', 3)"
-    )
-    assert write_keywords(conn, top=2) == 4
-    rows = conn.execute("SELECT report_id, rank, term, n, df FROM keywords ORDER BY ALL").fetchall()
-    # a: 调解 (5 of 10, in both reports) scores 0.5 * ln(1 + 0.5 / 2.5) = 0.091; 复议 and 诉讼
-    # (2 of 10, in a alone) 0.2 * ln(1 + 1.5 / 1.5) = 0.139 each: the tie goes to 复议 (U+590D
-    # sorts before U+8BC9), and 调解 is left out.
-    assert rows == [
-        ("a", 1, "复议", 2, 1),
-        ("a", 2, "诉讼", 2, 1),
-        ("b", 1, "执法", 3, 1),
-        ("b", 2, "调解", 1, 2),
+    conn.execute(table_ddl("terms"))
+    conn.execute(table_ddl("vocabulary"))
+    fillers = [f"f{number:02d}" for number in range(20)]
+    rows = [
+        ("a", "复议", 2, True),
+        ("a", "诉讼", 2, True),
+        ("a", "调解", 5, True),
+        ("a", "工作", 9, False),
+        ("b", "调解", 1, True),
+        ("b", "执法", 3, True),
+        *[(report, term, 1, True) for report in "ab" for term in fillers],
     ]
+    conn.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", rows)
+    conn.execute("INSERT INTO vocabulary SELECT term, count(*), 0, sum(n) FROM terms GROUP BY term")
+    conn.execute((SQL_DIR / "keywords.sql").read_text(encoding="utf-8"))
+    keywords = query_frame(conn, "SELECT * FROM keywords ORDER BY report_id, rank")
+    a, b = keywords.partition_by("report_id")
+    assert a["rank"].to_list() == b["rank"].to_list() == list(range(1, 21))
+    # a (38 terms in all, 工作's 9 with them): 复议 and 诉讼 (2 of 38, in a alone) score
+    # 2/38 * ln(1 + 1.5 / 1.5) = 0.0365 each, the tie going to 复议 (U+590D sorts before
+    # U+8BC9); 调解 (5 of 38, in both) 5/38 * ln(1 + 0.5 / 2.5) = 0.0240; then the fillers, in
+    # their order, until 20 are kept. 工作 scores highest but is no candidate.
+    assert a["term"].to_list() == ["复议", "诉讼", "调解", *fillers[:17]]
+    assert a["df"].to_list()[:3] == [1, 1, 2]
+    assert a["tfidf"][0] == pytest.approx(2 / 38 * math.log(2))
+    # b: 执法, then 调解 and the fillers all at 1/24 * ln(1.2): a tie of n too, which the
+    # fillers win by sorting before 调解, which is left out.
+    assert b["term"].to_list() == ["执法", *fillers[:19]]
+    assert b["tfidf"][1] == pytest.approx(1 / 24 * math.log(1.2))
+    # Asked for one report, the view gives that report's keywords alone.
+    one = conn.execute("SELECT count(*) FROM keywords WHERE report_id = 'b'").fetchone()
+    assert one == (20,)
 
 
 def test_term_emphasis_is_per_ten_thousand_characters(seeds_build: Build) -> None:

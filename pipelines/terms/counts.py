@@ -1,5 +1,5 @@
-"""Term statistics from segmented reports: per sentence (for search), per report, over the
-corpus, and each report's keywords by TF-IDF against the warehouse's own corpus."""
+"""Term statistics from segmented reports: per sentence (for search), per report (with what
+may be a keyword: sql/keywords.sql ranks them), and over the corpus."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import polars as pl
 from pipelines.terms.dictionary import contained_terms, place_names, stop_words, term_classes
 from pipelines.warehouse.tables import table_ddl
 
-KEYWORDS_PER_REPORT = 20
 MIN_TERM_CHARS = 2
 
 
@@ -129,8 +128,9 @@ def sentence_terms(tokens: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFram
 
 
 def report_terms(tokens: pl.DataFrame) -> pl.DataFrame:
-    """report_id, term, n, keyword_tag: how often each term occurs in each report, and whether
-    it is ever tagged as a part of speech a keyword may have (and never as a place name).
+    """report_id, term, n, keyword_candidate: how often each term occurs in each report, and
+    whether it is ever tagged as a part of speech a keyword may have (and never as a place
+    name).
 
     A token's part of speech is its word's in the dictionary (dictionary.term_classes); a term
     found inside a longer dictionary term is a dictionary term, which a keyword may be.
@@ -160,16 +160,10 @@ def report_terms(tokens: pl.DataFrame) -> pl.DataFrame:
         report_id=pl.lit(reports.categories).gather(_high(pl.col("pair"))),
         term="word",
         n=pl.col("n").cast(pl.Int64),
-        keyword_tag=((alone & pl.col("keyword_tag")) | (pl.col("n_inside") > 0))
+        keyword_candidate=((alone & pl.col("keyword_tag")) | (pl.col("n_inside") > 0))
         & ~(alone & pl.col("place_tag"))
         & ~pl.col("place_name"),
     )
-
-
-def report_totals(per_report: pl.DataFrame) -> pl.DataFrame:
-    """report_id, total: how many terms each report has (report_terms' n summed), which TF-IDF
-    divides by; a report without terms has no row."""
-    return per_report.group_by("report_id").agg(total=pl.col("n").sum())
 
 
 def write_vocabulary(conn: duckdb.DuckDBPyConnection) -> int:
@@ -193,56 +187,3 @@ def write_vocabulary(conn: duckdb.DuckDBPyConnection) -> int:
         """
     )
     return conn.execute("SELECT count(*) FROM vocabulary").fetchone()[0]
-
-
-def write_keywords(conn: duckdb.DuckDBPyConnection, top: int = KEYWORDS_PER_REPORT) -> int:
-    """keywords: each report's top terms by TF-IDF, the document frequencies taken from
-    vocabulary, which must be written first.
-
-    idf = ln(1 + (N - df + 0.5) / (df + 0.5)), as in BM25: a term every report uses scores near
-    zero however often it occurs, and a corpus of one report still ranks by frequency. Only the
-    terms work.keyword_terms lists (nouns and dictionary terms, with their n) are keywords.
-    Returns the row count.
-    """
-    conn.execute(table_ddl("keywords"))
-    # Document frequencies are vocabulary's (made first), each report's total is
-    # work.term_totals', made with its terms. Each report's top terms are picked in one pass by
-    # min_by over (-tfidf, -n, term), the order of its ranks, ties broken by n, then term (a
-    # window over every report's terms, even cut off at each report's 20th score first, took
-    # twice as long: 0.8-1.1 s against 0.5 s at 10,000 reports).
-    conn.execute(
-        """
-        INSERT INTO keywords BY NAME
-        WITH corpus AS (SELECT count(*) AS n_reports FROM work.term_totals),
-        -- Once per term, not once per report and term.
-        idf AS (
-            SELECT term, reports AS df,
-                   ln(1 + (n_reports - reports + 0.5) / (reports + 0.5)) AS idf
-            FROM vocabulary, corpus
-        ),
-        scored AS (
-            SELECT k.report_id, k.term, k.n, i.df, k.n / t.total * i.idf AS tfidf
-            FROM work.keyword_terms k
-            JOIN idf i USING (term)
-            JOIN work.term_totals t USING (report_id)
-        ),
-        picked AS (
-            SELECT report_id,
-                   min_by(
-                       {'term': term, 'n': n, 'df': df, 'tfidf': tfidf},
-                       {'tfidf': -tfidf, 'n': -n, 'term': term},
-                       $top
-                   ) AS top
-            FROM scored
-            GROUP BY report_id
-        )
-        SELECT report_id, keyword.term, keyword.n, keyword.df, keyword.tfidf, rank
-        FROM (
-            SELECT report_id, unnest(top) AS keyword, generate_subscripts(top, 1) AS rank
-            FROM picked
-        )
-        ORDER BY report_id, rank
-        """,
-        {"top": top},
-    )
-    return conn.execute("SELECT count(*) FROM keywords").fetchone()[0]

@@ -1,5 +1,6 @@
 """The terms stage over the working database: term counts per report and per sentence for the
-reports whose text or sentences changed, then the corpus-wide vocabulary and keywords."""
+reports whose text or sentences changed, then the corpus-wide vocabulary (the keywords are a
+view over both: sql/keywords.sql)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,8 @@ from pipelines.preview import markdown_preview
 from pipelines.shared.frames import query_frame
 from pipelines.terms.counts import (
     report_terms,
-    report_totals,
     sentence_terms,
     token_offsets,
-    write_keywords,
     write_vocabulary,
 )
 from pipelines.terms.segment_cache import (
@@ -81,9 +80,7 @@ def terms_step(conn: duckdb.DuckDBPyConnection, structure_keys: pl.DataFrame) ->
         return {
             "terms": per_report,
             "sentence_terms": sentence_terms(tokens, sentences),
-            "work.keyword_terms": per_report.filter("keyword_tag").select("report_id", "term", "n"),
             "work.term_texts": segmented.text_keys,
-            "work.term_totals": report_totals(per_report),
         }
 
     return Terms(Step(TERMS, versioned(STRUCTURE, structure_keys), count, ahead), segmentation)
@@ -95,21 +92,25 @@ def terms_tables(
     refreshed: Refreshed,
     log: Callable[[str], None],
 ) -> dict[str, dict[str, object]]:
-    """Once the step has run: the cache pruned and the corpus-wide tables redone; returns the
-    metadata of the terms, sentence_terms, vocabulary and keywords assets."""
+    """Once the step has run: the cache pruned and the vocabulary redone; returns the metadata
+    of the terms, sentence_terms and vocabulary assets."""
     started = time.perf_counter()
     prune_cache(conn, "work.term_texts")
-    # The corpus-wide tables follow every change of the corpus, and are quick to redo.
+    # The vocabulary follows every change of the corpus, and is quick to redo.
     n_vocabulary = write_vocabulary(conn)
-    n_keywords = write_keywords(conn)
     corpus_wide = time.perf_counter() - started
+    # Keywords were a table an older fazhi made here; the view that replaces it is made with
+    # the other views of sql/ as the warehouse is published.
+    conn.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = 'keywords'"
+    )
+    if conn.fetchone()[0]:
+        conn.execute("DROP TABLE main.keywords")
     n_terms, n_sentence_terms = conn.execute(
         "SELECT (SELECT count(*) FROM terms), (SELECT count(*) FROM sentence_terms)"
     ).fetchone()
     vocabulary_preview = query_frame(conn, "SELECT * FROM vocabulary LIMIT 15")
-    keywords_preview = query_frame(
-        conn, "SELECT * FROM keywords WHERE rank <= 5 ORDER BY report_id, rank LIMIT 25"
-    )
     segmentation = terms.segmentation
     log(
         f"segmented {segmentation.texts} texts in {segmentation.seconds:.2f}s; "
@@ -125,12 +126,8 @@ def terms_tables(
         "sentence_terms": {"dagster/row_count": n_sentence_terms},
         "vocabulary": {
             "dagster/row_count": n_vocabulary,
-            # With keywords: both are made again over the whole corpus at every change.
+            # Made again over the whole corpus at every change.
             "corpus_wide_seconds": round(corpus_wide, 3),
             "preview": markdown_preview(vocabulary_preview, rows=15),
-        },
-        "keywords": {
-            "dagster/row_count": n_keywords,
-            "preview": markdown_preview(keywords_preview, rows=25),
         },
     }

@@ -338,7 +338,7 @@ def _one_duckdb_thread(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     thread and the segmenting thread keep both cores busy already, and DuckDB's threads only
     contended with them, each with memory of its own. Alternated builds: at 2,000 reports 8%
     less CPU, at 10,000 8-13% less and a peak ~100 MB lower. The corpus-wide queries between
-    and after the chains (vocabulary, keywords, the content flags) get DuckDB's threads back."""
+    and after the chains (the vocabulary, the content flags) get DuckDB's threads back."""
     (threads,) = conn.execute("SELECT current_setting('threads')").fetchone()
     conn.execute("SET threads = 1")
     try:

@@ -69,9 +69,7 @@ TERMS = Stage(
     tables=(
         "terms",
         "sentence_terms",
-        "work.keyword_terms",
         "work.term_texts",
-        "work.term_totals",
     ),
 )
 

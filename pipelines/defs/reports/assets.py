@@ -124,13 +124,6 @@ def report_specs() -> list[dg.AssetSpec]:
             "Every term of the corpus with the reports and sentences it occurs in.",
             SQL_ONLY,
         ),
-        spec(
-            "keywords",
-            "terms",
-            AFTER_STRUCTURE,
-            "Each report's top 20 terms by TF-IDF, document frequencies from this corpus.",
-            SQL_ONLY,
-        ),
     ]
 
 

@@ -78,7 +78,6 @@ def published_matches_working(
                 "terms",
                 "sentence_terms",
                 "vocabulary",
-                "keywords",
                 "quality_flags",
                 "withheld_reports",
             ],
