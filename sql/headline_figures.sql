@@ -1,25 +1,28 @@
 CREATE SCHEMA IF NOT EXISTS marts;
+-- The pick is made with each report's facts (headline_facts); here the report and the figure
+-- join it.
 CREATE OR REPLACE VIEW marts.headline_figures AS
 SELECT
-    region,
-    parent_region,
-    report_year,
-    org_name,
-    indicator,
-    indicator_name,
-    value,
-    unit,
-    qualifier,
-    figures,
-    sentence,
-    read_by_ocr,
-    report_id,
-    fact_no,
-    char_start,
-    char_end
-FROM marts.indicator_values
-WHERE standard_unit AND role <> 'part' AND kind <> 'change'
-QUALIFY row_number() OVER (PARTITION BY report_id, indicator ORDER BY figure_no) = 1;
+    r.region,
+    r.parent_region,
+    r.report_year,
+    r.org_name,
+    h.indicator,
+    i.name_zh AS indicator_name,
+    f.value,
+    f.unit,
+    f.qualifier,
+    h.figures,
+    h.sentence,
+    r.source_format = 'pdf-ocr' AS read_by_ocr,
+    h.report_id,
+    h.fact_no,
+    f.char_start,
+    f.char_end
+FROM main.headline_facts AS h
+JOIN main.facts AS f USING (report_id, fact_no)
+JOIN main.reports AS r USING (report_id)
+JOIN main.indicators AS i ON i.indicator_id = h.indicator;
 COMMENT ON VIEW marts.headline_figures IS 'One figure per report and indicator, for charts and matrices: the first achievement the report states in a unit comparable with the indicator''s own, never a part of a total (其中..., figures that add up to an earlier one) and never a change rate (同比增长250%). Figures in other units and later figures stay in marts.indicator_values.';
 COMMENT ON COLUMN marts.headline_figures.region IS 'The unit compared across reports.';
 COMMENT ON COLUMN marts.headline_figures.parent_region IS 'The unit the region belongs to, where known.';

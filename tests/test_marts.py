@@ -21,6 +21,7 @@ import sqlalchemy
 from duckdb_engine.datatypes import HugeInteger
 
 from pipelines.cli import main
+from pipelines.facts.headlines import headline_facts
 from pipelines.marts.export import for_excel, sheet_names
 from pipelines.shared.frames import query_frame
 from pipelines.warehouse.publish import create_views, ensure_views
@@ -95,6 +96,68 @@ def test_the_matrix_is_a_plain_table_of_headline_figures(seeds_build: Build) -> 
     assert all(dtype == pl.Float64 for dtype in numeric.dtypes)
     joined = matrix.join(headline, on="report_id")
     assert joined["admin_reconsideration_received"].to_list() == joined["value"].to_list()
+
+
+def test_headline_figures_are_each_reports_first_comparable_achievement(
+    seeds_build: Build,
+) -> None:
+    # Picked with each report's facts (headline_facts), they are what the definition picks
+    # from every figure: per report and indicator, the first achievement in a comparable unit
+    # that is neither a part nor a change.
+    defined = """
+        SELECT * EXCLUDE (standard_unit, kind, role, parent_fact_no, indicator_rule, figure_no,
+                          surface, subject, sentence_no)
+        FROM marts.indicator_values
+        WHERE standard_unit AND role <> 'part' AND kind <> 'change'
+        QUALIFY row_number() OVER (PARTITION BY report_id, indicator ORDER BY figure_no) = 1
+    """
+    with seeds_build.connect() as conn:
+        picked = conn.execute("SELECT * FROM marts.headline_figures ORDER BY ALL").fetchall()
+        by_definition = conn.execute(f"SELECT * FROM ({defined}) ORDER BY ALL").fetchall()
+    assert len(picked) > 10
+    assert picked == by_definition
+
+
+def test_a_headline_is_the_first_figure_in_the_indicators_own_measure() -> None:
+    # One report's figures of reconsideration cases received (件), in reading order: a target,
+    # a part of a total, a growth rate, a count of people, then cases counted in 宗 (the same
+    # measure as 件), then in 件.
+    facts = pl.DataFrame(
+        {
+            "report_id": ["r"] * 6,
+            "fact_no": list(range(6)),
+            "sentence_no": [0, 1, 1, 2, 3, 4],
+            "indicator": ["admin_reconsideration_received"] * 6,
+            "is_target": [True, False, False, False, False, False],
+            "role": ["single", "part", "single", "single", "single", "single"],
+            "kind": ["count", "count", "change", "count", "count", "count"],
+            "unit": ["件", "件", "%", "人", "宗", "件"],
+            "comparable_unit": [True, True, False, False, True, True],
+        }
+    )
+    sentences = pl.DataFrame(
+        {
+            "report_id": ["r"] * 5,
+            "sentence_no": list(range(5)),
+            "text": [f"第{number}句。" for number in range(5)],
+            "char_start": [number * 4 for number in range(5)],
+        }
+    )
+    picked = headline_facts(facts, sentences)
+    assert picked.to_dicts() == [
+        {
+            "report_id": "r",
+            "indicator": "admin_reconsideration_received",
+            "fact_no": 4,
+            # Every figure outside the plans, whatever its unit.
+            "figures": 5,
+            "sentence": "第3句。",
+            "sentence_start": 12,
+        }
+    ]
+    # A unit whose measure is unknown counts only when it is the indicator's own.
+    unknown = facts.with_columns(comparable_unit=pl.lit(None, dtype=pl.Boolean))
+    assert headline_facts(unknown, sentences)["fact_no"].to_list() == [5]
 
 
 def test_year_over_year_change_of_a_region_with_two_years(two_years: Build) -> None:

@@ -1,5 +1,5 @@
 """The facts stage over the working database: every quantity of the reports whose sentences
-changed, mapped to its indicator."""
+changed, mapped to its indicator, and each report's headline figure per indicator."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from pipelines.facts.build import build_facts
+from pipelines.facts.headlines import headline_facts
 from pipelines.preview import markdown_preview
 from pipelines.shared.frames import query_frame
 from pipelines.warehouse.incremental import Refreshed, Step, refreshed_metadata, versioned
@@ -22,7 +23,8 @@ def facts_step(conn: duckdb.DuckDBPyConnection, structure_keys: pl.DataFrame) ->
 
     def extract(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         sentences = rows_made_or_stored(conn, "sentences", batch, made, "report_id, sentence_no")
-        return {"facts": build_facts(sentences)}
+        facts = build_facts(sentences)
+        return {"facts": facts, "headline_facts": headline_facts(facts, sentences)}
 
     return Step(FACTS, versioned(STRUCTURE, structure_keys), extract)
 

@@ -537,12 +537,12 @@ WITH picked AS (
     QUALIFY row_number() OVER (PARTITION BY indicator ORDER BY value DESC, report_id) <= $top
         OR list_contains($reports, report_id)
 )
-SELECT h.*, s.text AS sentence, f.surface, f.char_start - s.char_start AS mark_start,
+SELECT h.*, k.sentence, f.surface, f.char_start - k.sentence_start AS mark_start,
        r.published_date, r.source_name, r.source_url,
        coalesce(r.source_url, r.source_name) AS source
 FROM picked AS h
 JOIN main.facts AS f USING (report_id, fact_no)
-JOIN main.sentences AS s ON s.report_id = f.report_id AND s.sentence_no = f.sentence_no
+JOIN main.headline_facts AS k USING (report_id, fact_no)
 JOIN main.reports AS r ON r.report_id = h.report_id
 """
 

@@ -60,7 +60,7 @@ FACTS = Stage(
         "not_quantities.tsv",
         "units.tsv",
     ),
-    tables=("facts",),
+    tables=("facts", "headline_facts"),
 )
 TERMS = Stage(
     "terms",

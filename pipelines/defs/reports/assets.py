@@ -99,7 +99,8 @@ def report_specs() -> list[dg.AssetSpec]:
             "facts",
             ["sentences"],
             "Every quantity mention (value, unit, qualifier, subject, part of the report) with its "
-            "offsets into reports.text, mapped to a standard indicator where it states one.",
+            "offsets into reports.text, mapped to a standard indicator where it states one; and "
+            "which is each report's headline figure per indicator (headline_facts).",
         ),
         spec(
             "terms",
