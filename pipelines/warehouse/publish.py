@@ -35,6 +35,7 @@ from pipelines.fault_injection import pause_at
 from pipelines.settings import SQL_DIR
 from pipelines.warehouse.incremental import is_work_table
 from pipelines.warehouse.quoting import sql_name, sql_string
+from pipelines.warehouse.sealing import SEALED, needs_seal, row_groups
 from pipelines.warehouse.stages import PUBLISHED_STAGES
 from pipelines.warehouse.tables import public_tables, table_ddl
 
@@ -220,12 +221,19 @@ def _whole_table_rows(conn: duckdb.DuckDBPyConnection, name: str) -> str:
 
 
 def update_standby(
-    conn: duckdb.DuckDBPyConnection, standby: Path, held: dict[str, str], keys: dict[str, str]
-) -> dict[str, int] | None:
-    """Bring the standby, which holds the reports held (report_id: key), up to the working
-    database (conn, with its work catalog): the reports whose key differs are deleted and
-    copied again, the tables written whole are replaced, in one transaction. Returns the row
-    count of each table, or None if the standby cannot be opened for writing (a reader holds it)."""
+    conn: duckdb.DuckDBPyConnection,
+    standby: Path,
+    held: dict[str, str],
+    keys: dict[str, str],
+    sealed: int | None = None,
+) -> tuple[dict[str, int], int | None] | None:
+    """Bring the standby, which holds the reports held (report_id: key) and whose reports
+    table has its first `sealed` row groups sealed (sealing.py), up to the working database
+    (conn, with its work catalog): the reports whose key differs are deleted and copied again,
+    the tables written whole are replaced, in one transaction; the reports table is written
+    whole too once SEAL_AFTER rows were appended to it since it was sealed. Returns the row
+    count of each table and the row groups now sealed, or None if the standby cannot be opened
+    for writing (a reader holds it)."""
     (working,) = conn.execute("SELECT current_database()").fetchone()
     try:
         conn.execute(f"ATTACH {sql_string(str(standby))} AS standby")
@@ -235,17 +243,19 @@ def update_standby(
     try:
         gone = [report for report, key in held.items() if keys.get(report) != key]
         made = [report for report, key in keys.items() if held.get(report) != key]
+        sealing = needs_seal(row_groups(conn, "standby"), sealed)
+        per_report = [name for name in PER_REPORT_TABLES if not (sealing and name == SEALED)]
         whole = {
             name: _whole_table_rows(conn, name)
             for name in public_tables()
-            if name not in PER_REPORT_TABLES
+            if name not in per_report
         }
         conn.execute("BEGIN")
         try:
             # The reports are joined, not looked up in the list row by row, so DuckDB skips
             # the blocks of other reports (one report of sentence_terms at 10,000 reports:
             # 0.017 -> 0.003 s); and an empty list is not run at all.
-            for name in PER_REPORT_TABLES:
+            for name in per_report:
                 if gone:
                     conn.execute(
                         f"DELETE FROM standby.main.{name} "
@@ -272,7 +282,7 @@ def update_standby(
             raise
         conn.execute("COMMIT")
         conn.execute("CHECKPOINT standby")
-        return _counts(conn, "standby")
+        return _counts(conn, "standby"), len(row_groups(conn, "standby")) if sealing else sealed
     finally:
         conn.execute(f"USE {sql_name(working)}")
         conn.execute("DETACH standby")
@@ -378,13 +388,18 @@ def check_target(target: Path, records: dict[str, dict] | None = None) -> None:
 
 
 def publish(
-    conn: duckdb.DuckDBPyConnection, staging: Path, target: Path, copy_below: int = 0
+    conn: duckdb.DuckDBPyConnection,
+    staging: Path,
+    target: Path,
+    copy_below: int = 0,
+    sealed: int | None = None,
 ) -> dict[str, int]:
     """Publish the working database (staging, open as conn with its work catalog, checkpointed,
-    holding exactly the public tables and views) as target: the standby brought up to it, or
-    copied from it anew when it is smaller than copy_below bytes or when more than
-    UPDATE_AT_MOST of its reports changed (a copy is cheaper then; copy_below 0 always
-    updates), then swapped in. Returns the row count of each published table.
+    holding exactly the public tables and views, its reports' first `sealed` row groups sealed)
+    as target: the standby brought up to it, or copied from it anew when it is smaller than
+    copy_below bytes or when more than UPDATE_AT_MOST of its reports changed (a copy is cheaper
+    then; copy_below 0 always updates), then swapped in. Returns the row count of each
+    published table.
     """
     # Before anything is touched; the record of what fazhi published there is read once.
     records = _read_records(target)
@@ -407,13 +422,18 @@ def publish(
         ):
             # From here until it is recorded again, what the standby holds is unknown.
             _write_records(target, records)
-            counts = update_standby(conn, standby, held["reports"], keys)
+            updated = update_standby(
+                conn, standby, held["reports"], keys, held.get("sealed_row_groups")
+            )
+            if updated is not None:
+                counts, sealed = updated
     if counts is None:
+        # A copy of the working file holds what it holds sealed.
         counts = copy_to_standby(staging, standby)
     Path(f"{standby}.wal").unlink(missing_ok=True)
     # Last thing before the exchange, so whatever was done to the standby is on the disk.
     _fsync(standby)
-    made = {"layout": layout, "reports": keys}
+    made = {"layout": layout, "reports": keys, "sealed_row_groups": sealed}
     records[identity(standby)] = made
     # A WAL left by someone who opened the published file read-write belongs to the old file.
     Path(f"{target}.wal").unlink(missing_ok=True)

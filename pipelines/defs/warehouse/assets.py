@@ -11,6 +11,7 @@ from pipelines.marts.html_report import write_report_page
 from pipelines.settings import publish_copy_below
 from pipelines.shared.rule_files import read_rules
 from pipelines.warehouse.publish import ensure_views, publish
+from pipelines.warehouse.sealing import seal_working
 from pipelines.warehouse.tables import replace_table
 
 
@@ -112,10 +113,11 @@ def published_warehouse(
     settings = corpus.settings
     with duckdb.get_connection() as conn:
         ensure_views(conn)
+        sealed = seal_working(conn)
         conn.execute("CHECKPOINT")
         # Checkpointed, the working file holds every table and view, and no step writes it
         # while it is published.
-        counts = publish(conn, settings.staging, settings.warehouse, publish_copy_below())
+        counts = publish(conn, settings.staging, settings.warehouse, publish_copy_below(), sealed)
     context.log.info(f"published {settings.warehouse}: {counts}")
     with (
         duckdb.get_connection() as working,
