@@ -28,6 +28,7 @@ from pipelines.settings import (
     dagster_storage,
     load_settings,
     publish_copy_below,
+    seal_after_rows,
 )
 from pipelines.signals import ending_on_signals
 from pipelines.warehouse.build_lock import FolderShared, check_sole_warehouse
@@ -200,9 +201,11 @@ def check_build_target(settings: Settings) -> None:
     # Imported here: publishing's module brings polars, which no other check needs.
     from pipelines.warehouse.publish import NotOurs, check_target
 
-    # A bad FAZHI_COPY_BELOW_MB or FAZHI_CONVERT_TIMEOUT is told now, not after the whole run.
+    # A bad FAZHI_COPY_BELOW_MB, FAZHI_CONVERT_TIMEOUT or FAZHI_SEAL_AFTER_ROWS is told now,
+    # not after the whole run.
     publish_copy_below()
     convert_timeout()
+    seal_after_rows()
 
     try:
         check_sole_warehouse(settings.staging, settings.work_database)

@@ -139,6 +139,23 @@ def publish_copy_below() -> int:
     return int(megabytes * 2**20)
 
 
+# Reports appended to the reports table before it is written again in one go
+# (pipelines/warehouse/sealing.py): each checkpoint rewrites what was appended since.
+SEAL_AFTER_ROWS = 256
+
+
+def seal_after_rows() -> int:
+    """FAZHI_SEAL_AFTER_ROWS: rows appended to reports before it is sealed."""
+    return int(
+        _number(
+            "FAZHI_SEAL_AFTER_ROWS",
+            SEAL_AFTER_ROWS,
+            lambda rows: 1 <= rows < 2**40 and rows == int(rows),
+            "a whole number of rows (1 or more)",
+        )
+    )
+
+
 # How long a legacy Word conversion may take before LibreOffice is killed and the file rejected.
 CONVERT_TIMEOUT_SECONDS = 120.0
 

@@ -239,6 +239,13 @@ def test_bad_settings_of_a_build_are_one_line_before_it_starts(tmp_path: Path) -
             "fazhi build: FAZHI_CONVERT_TIMEOUT must be a number of seconds from 0 to 86,400, "
             f"not {value!r}"
         )
+    for value in ("abc", "0", "2.5", "nan"):
+        ran = fazhi("build", warehouse=place, FAZHI_SEAL_AFTER_ROWS=value, **env)
+        assert ran.code == 2, value
+        assert one_line(ran) == (
+            "fazhi build: FAZHI_SEAL_AFTER_ROWS must be a whole number of rows (1 or more), "
+            f"not {value!r}"
+        )
     assert not place.exists()
     # A setting set empty is unset: the seeds, not the current folder, are the corpus.
     built = fazhi("build", warehouse=place, FAZHI_SOURCES="", **env)

@@ -39,6 +39,7 @@ POINTS = {
     "facts.rows_written": "facts: a batch's facts in, their keys not",
     "terms.rows_written": "terms: a batch's terms in, their work rows and keys not",
     "invariants.rows_written": "quality: a batch's invariants checked, findings and keys not in",
+    "seal.rewritten": "publish: the working reports table written again, not committed",
     "publish.standby_changing": "publish: the standby half brought up to date, not committed",
     "publish.copied": "publish: the standby complete and synced, not yet swapped in",
     "publish.folding": "publish: swapped in, the page being drawn, the work log not folded",
@@ -50,9 +51,12 @@ SWAPPED_IN = {"publish.folding"}
 @pytest.fixture(scope="module", autouse=True)
 def publish_by_update() -> Iterator[None]:
     """Every build here publishes by updating the standby, as a large warehouse does (the seeds'
-    would be copied whole), so that a kill can find it half updated."""
+    would be copied whole), so that a kill can find it half updated; and seals the reports
+    table of the working file and of the standby at every build (sealing.py), as a large
+    warehouse does once 256 reports were added, so that a kill can find that half done too."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("FAZHI_COPY_BELOW_MB", "0")
+        monkeypatch.setenv("FAZHI_SEAL_AFTER_ROWS", "1")
         yield
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.warehouse import sealing
 from pipelines.warehouse.publish import publish
 from pipelines.warehouse.sealing import row_groups, seal_working, sealed_in_working
 from pipelines.warehouse.tables import public_tables, table_ddl
@@ -41,7 +40,7 @@ def working(tmp_path: Path) -> duckdb.DuckDBPyConnection:
 def test_rows_appended_run_after_run_are_sealed_and_later_ones_start_anew(
     working: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sealing, "SEAL_AFTER", 2000)
+    monkeypatch.setenv("FAZHI_SEAL_AFTER_ROWS", "2000")
     for run in range(3):
         append_reports(working, run * 1000, 1000)
     before = working.execute("SELECT * FROM reports ORDER BY report_id").fetchall()
@@ -73,7 +72,7 @@ def test_a_small_table_is_never_sealed(working: duckdb.DuckDBPyConnection) -> No
 def test_the_standby_is_sealed_once_enough_rows_were_appended_to_it(
     working: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sealing, "SEAL_AFTER", 150)
+    monkeypatch.setenv("FAZHI_SEAL_AFTER_ROWS", "150")
     conn = working
     conn.execute("CREATE TABLE work.stage_keys (stage VARCHAR, report_id VARCHAR, key VARCHAR)")
     target = tmp_path / "published" / "fazhi.duckdb"

@@ -7,18 +7,19 @@ a re-run checkpoints two files (the working database before it is published, the
 is brought up to it). Written again in one transaction and checkpointed, the rows sit in row
 groups that later appends leave alone: these start a row group of their own, small (DuckDB
 1.5.5, for a table of a few thousand rows or more; below, the rewrite costs little anyway;
-tests/test_sealing.py holds the DuckDB in use to it). A table is sealed once SEAL_AFTER rows
-were appended since: at 10,000 reports ~1.5 s every 256 new or changed reports, for 0.3-0.5 s
-saved at every run.
+tests/test_sealing.py holds the DuckDB in use to it). A table is sealed once
+FAZHI_SEAL_AFTER_ROWS (256) rows were appended since: at 10,000 reports ~1.5 s every 256 new or
+changed reports, for 0.3-0.5 s saved at every run.
 """
 
 from __future__ import annotations
 
 import duckdb
 
+from pipelines.fault_injection import pause_at
+from pipelines.settings import seal_after_rows
 from pipelines.warehouse.quoting import sql_name
 
-SEAL_AFTER = 256
 SEALED = "reports"
 
 
@@ -41,7 +42,7 @@ def appended_rows(groups: list[int], sealed_groups: int | None) -> int:
 
 
 def needs_seal(groups: list[int], sealed_groups: int | None) -> bool:
-    return appended_rows(groups, sealed_groups) >= SEAL_AFTER
+    return appended_rows(groups, sealed_groups) >= seal_after_rows()
 
 
 def seal(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
@@ -53,6 +54,7 @@ def seal(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
     conn.execute(f"DELETE FROM {table}")
     conn.execute(f"INSERT INTO {table} SELECT * FROM temp.unsealed")
     conn.execute("DROP TABLE temp.unsealed")
+    pause_at("seal.rewritten")
 
 
 # The working database's reports row groups sealed when it was last sealed, in its work catalog.
@@ -66,8 +68,8 @@ def sealed_in_working(conn: duckdb.DuckDBPyConnection) -> int | None:
 
 
 def seal_working(conn: duckdb.DuckDBPyConnection) -> int | None:
-    """Seal the working database's reports (conn, with its work catalog) once SEAL_AFTER rows
-    were appended since it was last sealed, and checkpoint it. Returns its sealed row groups
+    """Seal the working database's reports (conn, with its work catalog) once
+    FAZHI_SEAL_AFTER_ROWS rows were appended since it was last sealed, and checkpoint it. Returns its sealed row groups
     (None if it never was): what a byte copy of it holds sealed too."""
     (catalog,) = conn.execute("SELECT current_database()").fetchone()
     sealed = sealed_in_working(conn)
