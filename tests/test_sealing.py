@@ -46,7 +46,7 @@ def test_rows_appended_run_after_run_are_sealed_and_later_ones_start_anew(
     before = working.execute("SELECT * FROM reports ORDER BY report_id").fetchall()
     sealed = seal_working(working)
     assert sealed is not None
-    assert sealed_in_working(working) == sealed
+    assert sealed_in_working(working, row_groups(working, "fazhi")) == sealed
     assert working.execute("SELECT * FROM reports ORDER BY report_id").fetchall() == before
     groups = row_groups(working, "fazhi")
     assert len(groups) == sealed and sum(groups) == 3000
@@ -60,6 +60,23 @@ def test_rows_appended_run_after_run_are_sealed_and_later_ones_start_anew(
     sealed = seal_working(working)
     assert sum(row_groups(working, "fazhi")[:sealed]) == 5000
     append_reports(working, 5000, 1)
+    assert row_groups(working, "fazhi")[sealed:] == [1]
+
+
+def test_a_working_file_made_anew_beside_its_work_catalog_is_sealed_again(
+    working: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAZHI_SEAL_AFTER_ROWS", "2000")
+    for run in range(3):
+        append_reports(working, run * 1000, 1000)
+    assert seal_working(working) is not None
+    # The reports written anew run after run (a working file made again), the record kept.
+    working.execute(table_ddl("reports"))
+    for run in range(3):
+        append_reports(working, run * 1000, 1000)
+    assert sealed_in_working(working, row_groups(working, "fazhi")) is None
+    sealed = seal_working(working)
+    append_reports(working, 3000, 1)
     assert row_groups(working, "fazhi")[sealed:] == [1]
 
 

@@ -231,9 +231,9 @@ def update_standby(
     table has its first `sealed` row groups sealed (sealing.py), up to the working database
     (conn, with its work catalog): the reports whose key differs are deleted and copied again,
     the tables written whole are replaced, in one transaction; the reports table is written
-    whole too once FAZHI_SEAL_AFTER_ROWS rows were appended to it since it was sealed. Returns the row
-    count of each table and the row groups now sealed, or None if the standby cannot be opened
-    for writing (a reader holds it)."""
+    whole too once FAZHI_SEAL_AFTER_ROWS rows were appended to it since it was sealed.
+    Returns the row count of each table and the row groups now sealed, or None if the standby
+    cannot be opened for writing (a reader holds it)."""
     (working,) = conn.execute("SELECT current_database()").fetchone()
     try:
         conn.execute(f"ATTACH {sql_string(str(standby))} AS standby")

@@ -57,32 +57,40 @@ def seal(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
     pause_at("seal.rewritten")
 
 
-# The working database's reports row groups sealed when it was last sealed, in its work catalog.
-SEALED_GROUPS = "work.sealed_row_groups"
+# The working database's reports row groups sealed when it was last sealed, and the rows they
+# held, in its work catalog.
+SEALED_GROUPS = "work.reports_sealed"
 
 
-def sealed_in_working(conn: duckdb.DuckDBPyConnection) -> int | None:
-    conn.execute(f"CREATE TABLE IF NOT EXISTS {SEALED_GROUPS} (row_groups INTEGER)")
-    (sealed,) = conn.execute(f"SELECT max(row_groups) FROM {SEALED_GROUPS}").fetchone()
-    return sealed
+def sealed_in_working(conn: duckdb.DuckDBPyConnection, groups: list[int]) -> int | None:
+    """The working database's sealed row groups, given its row groups now: None if it never
+    was sealed, or if its first row groups are not those sealed (the working file made anew
+    beside the work catalog, or DuckDB's own vacuum having merged them)."""
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {SEALED_GROUPS} (row_groups INTEGER, rows BIGINT)")
+    recorded = conn.execute(f"SELECT row_groups, rows FROM {SEALED_GROUPS}").fetchone()
+    if recorded is None or sum(groups[: recorded[0]]) != recorded[1]:
+        return None
+    return recorded[0]
 
 
 def seal_working(conn: duckdb.DuckDBPyConnection) -> int | None:
     """Seal the working database's reports (conn, with its work catalog) once
-    FAZHI_SEAL_AFTER_ROWS rows were appended since it was last sealed, and checkpoint it. Returns its sealed row groups
-    (None if it never was): what a byte copy of it holds sealed too."""
+    FAZHI_SEAL_AFTER_ROWS rows were appended since it was last sealed, and checkpoint it.
+    Returns its sealed row groups (None if it never was): what a byte copy of it holds sealed
+    too."""
     (catalog,) = conn.execute("SELECT current_database()").fetchone()
-    sealed = sealed_in_working(conn)
-    if not needs_seal(row_groups(conn, catalog), sealed):
+    groups = row_groups(conn, catalog)
+    sealed = sealed_in_working(conn, groups)
+    if not needs_seal(groups, sealed):
         return sealed
     conn.execute("BEGIN")
     seal(conn, catalog)
     conn.execute("COMMIT")
     conn.execute(f"CHECKPOINT {sql_name(catalog)}")
     # Recorded after the checkpoint that seals: killed before, the next run seals again.
-    sealed = len(row_groups(conn, catalog))
+    groups = row_groups(conn, catalog)
     conn.execute("BEGIN")
     conn.execute(f"DELETE FROM {SEALED_GROUPS}")
-    conn.execute(f"INSERT INTO {SEALED_GROUPS} VALUES (?)", [sealed])
+    conn.execute(f"INSERT INTO {SEALED_GROUPS} VALUES (?, ?)", [len(groups), sum(groups)])
     conn.execute("COMMIT")
-    return sealed
+    return len(groups)
