@@ -28,6 +28,12 @@ def append_reports(conn: duckdb.DuckDBPyConnection, first: int, count: int) -> N
     conn.execute("CHECKPOINT")
 
 
+def three_runs(conn: duckdb.DuckDBPyConnection) -> None:
+    """3,000 reports appended by three runs, each checkpointed."""
+    for run in range(3):
+        append_reports(conn, run * 1000, 1000)
+
+
 @pytest.fixture
 def working(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect(str(tmp_path / "fazhi.duckdb"))
@@ -41,8 +47,7 @@ def test_rows_appended_run_after_run_are_sealed_and_later_ones_start_anew(
     working: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAZHI_SEAL_AFTER_ROWS", "2000")
-    for run in range(3):
-        append_reports(working, run * 1000, 1000)
+    three_runs(working)
     before = working.execute("SELECT * FROM reports ORDER BY report_id").fetchall()
     sealed = seal_working(working)
     assert sealed is not None
@@ -67,13 +72,11 @@ def test_a_working_file_made_anew_beside_its_work_catalog_is_sealed_again(
     working: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAZHI_SEAL_AFTER_ROWS", "2000")
-    for run in range(3):
-        append_reports(working, run * 1000, 1000)
+    three_runs(working)
     assert seal_working(working) is not None
     # The reports written anew run after run (a working file made again), the record kept.
     working.execute(table_ddl("reports"))
-    for run in range(3):
-        append_reports(working, run * 1000, 1000)
+    three_runs(working)
     assert sealed_in_working(working, row_groups(working, "fazhi")) is None
     sealed = seal_working(working)
     append_reports(working, 3000, 1)
