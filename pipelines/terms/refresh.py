@@ -99,14 +99,16 @@ def terms_tables(
     # The vocabulary follows every change of the corpus, and is quick to redo.
     n_vocabulary = write_vocabulary(conn)
     corpus_wide = time.perf_counter() - started
-    # Keywords were a table an older fazhi made here; the view that replaces it is made with
-    # the other views of sql/ as the warehouse is published.
+    # Keywords were a table an older fazhi made here, from two work tables; the view that
+    # replaces it is made with the other views of sql/ as the warehouse is published.
     conn.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = 'main' AND table_name = 'keywords'"
     )
     if conn.fetchone()[0]:
         conn.execute("DROP TABLE main.keywords")
+    conn.execute("DROP TABLE IF EXISTS work.keyword_terms")
+    conn.execute("DROP TABLE IF EXISTS work.term_totals")
     n_terms, n_sentence_terms = conn.execute(
         "SELECT (SELECT count(*) FROM terms), (SELECT count(*) FROM sentence_terms)"
     ).fetchone()
