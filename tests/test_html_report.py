@@ -209,6 +209,32 @@ def test_the_charts_are_drawn(report: Report) -> None:
     assert page.locator("table.coverage td.yes").count() > 0
 
 
+def test_the_heatmap_shows_the_domain_terms_written_most_in_the_whole_corpus(
+    report: Report,
+) -> None:
+    """Its rows are the domain dictionary's terms with the most occurrences over every report,
+    most first, a tie by the term: counted here from each report's term counts."""
+    from pipelines.marts.html_report import HEATMAP_TERMS
+    from pipelines.terms.dictionary import DOMAIN_TAG, domain_words
+
+    topics = [word for word, _, tag in domain_words() if tag == DOMAIN_TAG]
+    with report.build.connect() as conn:
+        expected = [
+            term
+            for (term,) in conn.execute(
+                "SELECT term FROM terms WHERE list_contains(?, term) "
+                "GROUP BY term ORDER BY sum(n) DESC, term LIMIT ?",
+                [topics, HEATMAP_TERMS],
+            ).fetchall()
+        ]
+    rows = report.page.evaluate(
+        """() => [...document.querySelectorAll('#chart-emphasis svg > text[text-anchor="end"]')]
+                 .map(label => label.textContent)"""
+    )
+    assert len(expected) == HEATMAP_TERMS
+    assert rows == expected
+
+
 def test_a_figure_is_labelled_as_the_report_writes_it(report: Report) -> None:
     """1万余次 is drawn as the 10000 it stands for, and labelled 1万余次: 余 says 'more than'."""
     chart = report.page.locator("#chart-enforcement_inspections")
