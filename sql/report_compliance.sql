@@ -1,13 +1,16 @@
 CREATE SCHEMA IF NOT EXISTS marts;
 CREATE OR REPLACE VIEW marts.report_compliance AS
+-- The headings are grouped with each report (every report a row, with or without top-level
+-- headings), not grouped apart and joined after: a query of a few reports (by report_id)
+-- groups only their headings (the page's 40 reports at 10,000: 0.12 -> 0.03 s).
 WITH tops AS (
     SELECT
-        report_id,
-        part,
-        string_agg(trim(label || heading), '；' ORDER BY section_no) AS headings
-    FROM main.sections
-    WHERE level = 1
-    GROUP BY report_id, part
+        r.report_id,
+        s.part,
+        string_agg(trim(s.label || s.heading), '；' ORDER BY s.section_no) AS headings
+    FROM main.reports AS r
+    LEFT JOIN main.sections AS s ON s.report_id = r.report_id AND s.level = 1
+    GROUP BY r.report_id, s.part
 ),
 parts AS (
     SELECT
@@ -59,9 +62,9 @@ SELECT
     r.n_chars,
     coalesce(f.n_figures, 0) AS n_figures,
     r.title,
-    r.report_id
-FROM main.reports AS r
-LEFT JOIN parts AS p USING (report_id)
+    p.report_id
+FROM parts AS p
+JOIN main.reports AS r USING (report_id)
 LEFT JOIN figures AS f USING (report_id);
 COMMENT ON VIEW marts.report_compliance IS 'One row per report: which of the parts the 2019 rules on law-based government inspection (法治政府建设与责任落实督察工作规定) require its annual report to contain it has, under which heading, and whether it was published by 1 April of the following year; what evaluators check by hand. Parts are sections.part of the top-level sections.';
 COMMENT ON COLUMN marts.report_compliance.region IS 'The unit compared across reports.';

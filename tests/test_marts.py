@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import json
 import shutil
 import subprocess
 import sys
@@ -181,6 +182,102 @@ def test_shortcomings_and_plans_side_by_side(seeds_build: Build) -> None:
     assert "法治意识和法治能力有待提高" in shortcomings
     assert "坚持党的全面领导" not in shortcomings
     assert "坚持党的全面领导" in plans
+
+
+# The two views' plain definitions, each part grouped over every report and joined to the
+# reports after: the views group with the report instead (so a query of a few reports reads
+# only theirs), and must give exactly these rows.
+PLAIN_SHORTCOMINGS = """
+WITH parts AS (
+    SELECT report_id,
+           string_agg(text, '' ORDER BY sentence_no) FILTER (part = 'shortcomings') AS s,
+           string_agg(text, '' ORDER BY sentence_no) FILTER (part = 'plans') AS p
+    FROM main.sentences GROUP BY report_id
+)
+SELECT r.region, r.parent_region, r.report_year, r.org_name, s, p, length(s), length(p),
+       r.report_id
+FROM main.reports AS r LEFT JOIN parts USING (report_id)
+"""
+PLAIN_COMPLIANCE_PARTS = """
+WITH tops AS (
+    SELECT report_id, part,
+           string_agg(trim(label || heading), '；' ORDER BY section_no) AS headings
+    FROM main.sections WHERE level = 1 GROUP BY report_id, part
+),
+parts AS (
+    SELECT report_id,
+           any_value(headings) FILTER (part = 'measures') AS m,
+           any_value(headings) FILTER (part = 'leadership') AS l,
+           any_value(headings) FILTER (part = 'shortcomings') AS s,
+           any_value(headings) FILTER (part = 'plans') AS p,
+           any_value(headings) FILTER (part = 'other') AS o
+    FROM tops GROUP BY report_id
+)
+SELECT r.report_id, m, l, s, p, o,
+       (SELECT count(*) FROM main.facts AS f WHERE f.report_id = r.report_id)
+FROM main.reports AS r LEFT JOIN parts USING (report_id)
+"""
+COMPLIANCE_PARTS = (
+    "SELECT report_id, measures_heading, leadership_heading, shortcomings_heading, "
+    "plans_heading, other_heading, n_figures FROM marts.report_compliance"
+)
+
+
+def test_shortcomings_and_compliance_are_their_plain_definitions(two_years: Build) -> None:
+    with two_years.connect() as conn:
+        # A report without a shortcomings part is among them.
+        for view, plain in (
+            ("SELECT * FROM marts.shortcomings_and_plans", PLAIN_SHORTCOMINGS),
+            (COMPLIANCE_PARTS, PLAIN_COMPLIANCE_PARTS),
+        ):
+            rows = sorted(conn.execute(view).fetchall(), key=str)
+            assert rows == sorted(conn.execute(plain).fetchall(), key=str)
+            assert len(rows) == conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+        assert conn.execute(
+            "SELECT count(*) FROM marts.shortcomings_and_plans WHERE shortcomings IS NULL"
+        ).fetchone()[0]
+
+
+def grouped_rows(node: dict, table: str) -> list[int]:
+    """The rows each grouping of a query plan (EXPLAIN (ANALYZE, FORMAT json)) took in, of
+    those that read table."""
+
+    def tables(node: dict) -> set[str]:
+        info = node.get("extra_info")
+        own = (
+            {info["Table"].rsplit(".", 1)[-1]}
+            if isinstance(info, dict) and "Table" in info
+            else set()
+        )
+        return own.union(*(tables(child) for child in node.get("children", [])))
+
+    found = []
+    if node.get("operator_type") == "HASH_GROUP_BY" and table in tables(node):
+        found.append(sum(child["operator_cardinality"] for child in node["children"]))
+    for child in node.get("children", []):
+        found += grouped_rows(child, table)
+    return found
+
+
+def test_a_query_of_some_reports_groups_only_their_rows(two_years: Build) -> None:
+    """The page asks the two views for the reports it shows: their sentences and headings are
+    grouped, not every report's."""
+    with two_years.connect() as conn:
+        (one,) = conn.execute("SELECT min(report_id) FROM reports").fetchone()
+        for view, table in (
+            ("marts.shortcomings_and_plans", "sentences"),
+            ("marts.report_compliance", "sections"),
+        ):
+            plan = conn.execute(
+                "EXPLAIN (ANALYZE, FORMAT json) "
+                f"SELECT * FROM {view} WHERE list_contains(?, report_id)",
+                [[one]],
+            ).fetchall()[0][1]
+            (own,) = conn.execute(
+                f"SELECT count(*) FROM {table} WHERE report_id = ?", [one]
+            ).fetchone()
+            grouped = grouped_rows(json.loads(plan), table)
+            assert grouped and max(grouped) <= own, (view, grouped, own)
 
 
 def test_coverage_lists_every_indicator_for_every_report(seeds_build: Build) -> None:
