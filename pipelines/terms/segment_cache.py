@@ -148,12 +148,19 @@ def segmented_reports(conn: duckdb.DuckDBPyConnection, segmenting: Segmenting) -
         fresh,
         [key],
     )
-    cached = query_with_rows(
-        conn,
-        "SELECT text_key, tokens FROM work.segmentations WHERE vocabulary_key = ? "
-        "AND text_key IN (SELECT text_key FROM incoming_rows)",
-        texts.join(fresh, on="text_key", how="anti").select("text_key").unique(),
-        [key],
+    stored = texts.join(fresh, on="text_key", how="anti").select("text_key").unique()
+    # Not looked up when every text was cut now (a re-run's new report): the query would
+    # read the whole cache's keys for nothing (0.07 s at 10,000 reports).
+    cached = (
+        query_with_rows(
+            conn,
+            "SELECT text_key, tokens FROM work.segmentations WHERE vocabulary_key = ? "
+            "AND text_key IN (SELECT text_key FROM incoming_rows)",
+            stored,
+            [key],
+        )
+        if stored.height
+        else pl.DataFrame(schema={"text_key": pl.String, "tokens": pl.String})
     )
     # A text holding the separator is segmented on its own, its tokens a list from the start.
     uncacheable = (
