@@ -42,6 +42,7 @@ from pipelines.fault_injection import pause_at
 from pipelines.settings import PROJECT_ROOT, WORK_CATALOG
 from pipelines.shared.frames import query_frame
 from pipelines.shared.rule_files import RULES_DIR
+from pipelines.warehouse.quoting import sql_string
 from pipelines.warehouse.tables import TABLES_DIR, insert_rows, run_with_rows, table_ddl
 
 STATE_DDL = """
@@ -139,8 +140,10 @@ def stage_keys(conn: duckdb.DuckDBPyConnection, stage: Stage) -> pl.DataFrame:
     """report_id, key: what each report's rows of the stage were made from, for the next stage
     to build its keys on."""
     conn.execute(STATE_DDL)
+    # The name spelled in, not a parameter: a query with parameters keeps its whole result
+    # before handing it over (10,000 keys: 9 -> 5 ms, ~14 reads a run).
     return query_frame(
-        conn, "SELECT report_id, key FROM work.stage_keys WHERE stage = ?", [stage.name]
+        conn, f"SELECT report_id, key FROM work.stage_keys WHERE stage = {sql_string(stage.name)}"
     )
 
 

@@ -170,9 +170,12 @@ PER_REPORT_TABLES = tuple(
 )
 
 # Each published report's key: what its rows of PER_REPORT_TABLES were made from. A report
-# withheld is not published, and has none.
+# withheld is not published, and has none. Its stages' keys hashed and combined in any order
+# (10,000 reports: 0.09 -> 0.016 s, against an MD5 of them joined in order); DuckDB's hash may
+# change with its version, which changes the layout too, and a standby of another layout is
+# copied anew, whatever keys it holds.
 REPORT_KEYS = f"""
-SELECT report_id, md5(string_agg(stage || ':' || key, ',' ORDER BY stage)) AS key
+SELECT report_id, bit_xor(hash(stage, key)) AS key
 FROM work.stage_keys
 WHERE list_contains({[stage.name for stage in PUBLISHED_STAGES]}, stage)
   AND report_id NOT IN (SELECT report_id FROM main.withheld_reports)
@@ -208,9 +211,7 @@ def _whole_table_rows(conn: duckdb.DuckDBPyConnection, name: str) -> str:
     """The rows of a table written whole that are published: a withheld report's are not,
     but in the tables that list every input."""
     (has_report_id,) = conn.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = ? AND column_name = 'report_id'",
-        [name],
+        "SELECT count(*) FROM pragma_table_info(?) WHERE name = 'report_id'", [name]
     ).fetchone()
     if has_report_id and name not in LIST_EVERY_INPUT:
         return (

@@ -31,13 +31,12 @@ def replace_table(conn: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame
 
 def insert_rows(conn: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame) -> None:
     """Append the table's columns of rows to public table `name`."""
+    # The table's own columns, not duckdb_columns(), which lists every column of every
+    # attached database first (3 ms against 0.3 ms, ~15 inserts a run).
     columns = [
         row[0]
         for row in conn.execute(
-            "SELECT column_name FROM duckdb_columns() "
-            "WHERE database_name = current_database() AND schema_name = 'main' "
-            "AND table_name = ? ORDER BY column_index",
-            [name],
+            "SELECT name FROM pragma_table_info(?) ORDER BY cid", [name]
         ).fetchall()
     ]
     if rows.height:
