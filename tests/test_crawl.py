@@ -27,6 +27,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.crawling.crawl import CrawlLog, crawl
 from pipelines.crawling.fetch import Fetcher, FetchFailed, FetchPolicy, transport_failure
+from pipelines.crawling.urls import canonical_url
 from pipelines.landing.store import ContentStore
 from tests.conftest import SEEDS, run_build
 from tests.fixture_site import FixtureSite, Route, listing, report_page, serve_fixture_site
@@ -561,3 +562,56 @@ def test_urls_no_request_can_be_made_of_are_told_as_invalid() -> None:
         assert str(failed.value) == reason
     assert fetcher.requests == 0
     fetcher.close()
+
+
+def test_one_url_has_one_spelling() -> None:
+    """As written or percent-encoded, with upper- or lower-case hex, with a fragment or a
+    scheme and host in capitals: one spelling, the one httpx sends. What an escape stands for
+    is never decoded (a slash, an ampersand, a GBK query), and what is no URL is refused."""
+    encoded = "http://gov.example.cn/fzzf/%E9%99%84%E4%BB%B61.pdf"
+    for written in (
+        "http://gov.example.cn/fzzf/附件1.pdf",
+        "http://gov.example.cn/fzzf/%e9%99%84%e4%bb%b61.pdf",
+        "HTTP://GOV.Example.CN/fzzf/附件1.pdf#page=2",
+        encoded,
+    ):
+        assert canonical_url(written) == encoded
+    assert canonical_url("http://x.cn/a b.html?q=年度 报告") == (
+        "http://x.cn/a%20b.html?q=%E5%B9%B4%E5%BA%A6%20%E6%8A%A5%E5%91%8A"
+    )
+    for kept in ("http://x.cn/a%2Fb.html", "http://x.cn/s?k=%B1%A8%B8%E6&a=%26"):
+        assert canonical_url(kept) == kept
+    assert canonical_url("http://x.cn/a%2fb.html") == "http://x.cn/a%2Fb.html"
+    with pytest.raises(ValueError):
+        canonical_url("http://x.cn:abc/a.html")
+
+
+def test_a_report_linked_in_several_spellings_is_fetched_once_under_one_name(
+    tmp_path: Path,
+) -> None:
+    """A listing links one attachment as written, percent-encoded and in lower-case hex: it is
+    requested once and lands under one name, the one a link to it anywhere gets."""
+    path = "/fzzf/files/%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A.doc"
+    hrefs = [
+        "/fzzf/files/年度报告.doc",
+        path,
+        "/fzzf/files/" + path.removeprefix("/fzzf/files/").lower(),
+        f"{path}#p1",
+    ]
+    store = ContentStore(tmp_path / "store")
+    with serve_fixture_site() as site:
+        site.routes["/fzzf/list.html"] = Route(
+            listing([(href, "2023年度法治政府建设情况报告") for href in hrefs], None)
+        )
+        site.routes[path] = Route(b"\xd0\xcf\x11\xe0 a report", "application/msword")
+        fetcher = Fetcher(FetchPolicy(min_interval=0, timeout=5))
+        try:
+            log = crawl([(site.url("/fzzf/list.html"), None)], fetcher, store, "test crawl")
+        finally:
+            fetcher.close()
+        assert site.served(path) == 1
+    reports = log.filter(pl.col("kind") == "report")
+    assert reports.select("url", "outcome").rows() == [(site.url(path), "landed")]
+    assert store.arrivals().filter(pl.col("source_name").str.contains("fzzf/files"))[
+        "source_name"
+    ].to_list() == [site.url(path)]

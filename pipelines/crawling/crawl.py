@@ -13,6 +13,7 @@ to the crawl log beside the store, from which each build makes the crawl_log tab
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import asdict, dataclass
@@ -31,6 +32,7 @@ from pipelines.crawling.discover import (
 )
 from pipelines.crawling.fetch import Fetcher, FetchFailed
 from pipelines.crawling.log import OUTCOME_SCHEMA, CrawlLog
+from pipelines.crawling.urls import canonical_url
 from pipelines.landing.store import Arrival, ContentStore, utc_now
 from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.html_pages import read_html
@@ -105,7 +107,7 @@ class Crawl:
             raise FetchFailed("HTTP 304 (not modified) to a request that held no earlier copy")
         if fetched.status == 304:
             return (
-                held.get("final_url", url),
+                canonical_url(held.get("final_url", url)),
                 self.store.read(held["sha256"]),
                 held.get("type", ""),
                 False,
@@ -118,7 +120,13 @@ class Crawl:
             "final_url": fetched.url,
             "type": fetched.content_type,
         }
-        return fetched.url, fetched.body, fetched.content_type, held.get("sha256") != sha256
+        # Named as its links are: a redirect's target, or httpx's spelling, is spelled again.
+        return (
+            canonical_url(fetched.url),
+            fetched.body,
+            fetched.content_type,
+            held.get("sha256") != sha256,
+        )
 
     def land(self, url: str, body: bytes, kind: str, changed: bool, found_on: str) -> None:
         sha256 = self.store.put(body)
@@ -131,6 +139,8 @@ class Crawl:
     def listing(self, start: str, pattern: re.Pattern[str] | None) -> dict[str, str]:
         """Report links of a listing and its further pages: url -> the page it was found on.
         A candidate passed over as news or a notice is recorded as skipped, with the reason."""
+        with contextlib.suppress(ValueError):  # no URL: its fetch tells why
+            start = canonical_url(start)
         queue, seen, found, passed = [start], set(), {}, set()
         while queue and len(seen) < MAX_PAGES:
             url = queue.pop(0)

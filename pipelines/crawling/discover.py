@@ -11,6 +11,7 @@ which users extend without code.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import polars as pl
 
+from pipelines.crawling.urls import canonical_url
 from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.extracted import Extracted
 from pipelines.reading.html_pages import decode_page, parse
@@ -115,13 +117,14 @@ def read_links(page: bytes, base_url: str) -> tuple[str, list[Link]]:
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
         try:
-            url = urljoin(base_url, href).split("#")[0]
-            scheme = urlsplit(url).scheme
+            url = urljoin(base_url, href)
+            if urlsplit(url).scheme not in ("http", "https"):
+                continue
+            url = canonical_url(url)
         except ValueError:  # no URL (http://[abc/x.html): a link nobody can follow
             continue
-        if scheme in ("http", "https"):
-            label = " ".join((anchor.text_content() or anchor.get("title") or "").split())
-            found.append(Link(url, label))
+        label = " ".join((anchor.text_content() or anchor.get("title") or "").split())
+        found.append(Link(url, label))
     return text, found
 
 
@@ -206,10 +209,10 @@ def next_pages(text: str, page_links: list[Link], base_url: str) -> list[str]:
     pager = SCRIPT_PAGER.search(text)
     if pager:
         count, current, stem, suffix = int(pager[1]), int(pager[2]), pager[3], pager[4]
-        pages += [
-            urljoin(base_url, f"{stem}_{number}.{suffix}")
-            for number in range(current + 1, min(count, MAX_PAGES))
-        ]
+        for number in range(current + 1, min(count, MAX_PAGES)):
+            # A pager's stem that makes no URL names no page.
+            with contextlib.suppress(ValueError):
+                pages.append(canonical_url(urljoin(base_url, f"{stem}_{number}.{suffix}")))
     return list(dict.fromkeys(pages))
 
 
