@@ -182,3 +182,32 @@ def test_a_standby_most_of_whose_reports_changed_is_copied_anew(
     from_scratch = tmp_path / "from_scratch" / "fazhi.duckdb"
     assert run_build(sources, from_scratch, monkeypatch).result.success
     assert comparable_tables(warehouse) == comparable_tables(from_scratch)
+
+
+def test_a_small_warehouse_is_published_first_without_a_second_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warehouse under FAZHI_COPY_BELOW_MB gets a standby copied anew at every build, so its
+    first publication renames the copy it made into place rather than copying it again; the
+    next build, finding no standby, copies one, and publishes what a build from scratch does."""
+    monkeypatch.setenv("FAZHI_COPY_BELOW_MB", "256")
+    sources, seeds = sources_of_two_seeds(tmp_path)
+    warehouse = tmp_path / "warehouse" / "fazhi.duckdb"
+    assert run_build(sources, warehouse, monkeypatch).result.success
+    assert warehouse.is_file()
+    assert not standby_path(warehouse).exists()
+    assert not list(warehouse.parent.glob("*building*"))
+    reader = Reader(warehouse)
+    try:
+        assert reader.ask("count") == 2
+        shutil.copy(seeds[2], sources)
+        assert run_build(sources, warehouse, monkeypatch).result.success
+        assert reader.ask("count") == 2
+        assert reader.ask("reconnect") == 3
+    finally:
+        reader.close()
+    # The file published first is the standby now, replaced by a copy of its own.
+    assert standby_path(warehouse).is_file()
+    from_scratch = tmp_path / "from_scratch" / "fazhi.duckdb"
+    assert run_build(sources, from_scratch, monkeypatch).result.success
+    assert comparable_tables(warehouse) == comparable_tables(from_scratch)

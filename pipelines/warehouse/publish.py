@@ -438,7 +438,14 @@ def publish(
     records[identity(standby)] = made
     # A WAL left by someone who opened the published file read-write belongs to the old file.
     Path(f"{target}.wal").unlink(missing_ok=True)
-    if not target.exists():
+    if not target.exists() and copy_below and staging.stat().st_size < copy_below:
+        # The first publication of a warehouse small enough to be copied at every build: the
+        # standby itself is published, as the next build copies one anew anyway (a second copy
+        # and its sync cost ~0.3 s of a 2,000-report build, 100 MB).
+        # Its record is the target's now: a file's identity stays with it through a rename.
+        os.replace(standby, target)
+        _write_records(target, records)
+    elif not target.exists():
         # The first publication: the standby is copied to be published, so that the next build
         # has one to update.
         building = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
