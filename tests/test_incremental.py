@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -306,6 +307,60 @@ def test_a_stage_is_handed_the_next_batch_before_the_chain_works_on_this_one(
         "compute cd",
         "compute e",
     ]
+
+
+def test_the_last_step_of_a_chain_computes_beside_the_next_batch(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    """A step marked beside computes a batch in a thread of its own while the stages before it
+    start on the next batch (synchronised on events: the beside step's first batch waits for
+    the first stage to begin the second), and stores what it would have stored in turn; it
+    must be the chain's last, and what fails in it fails the chain."""
+    texts = {"a": "一二三", "b": "一二", "c": "一", "d": "一二三四五", "e": "一二三四"}
+    keys = pl.DataFrame({"report_id": list(texts), "key": list(texts.values())})
+    measure = Stage("measure", code=("warehouse",), tables=("work.lengths",))
+    double = Stage("double", code=("warehouse",), tables=("work.doubled",))
+    second_batch_begun = threading.Event()
+    threads: set[str] = set()
+
+    def lengths_of(batch: pl.DataFrame, _: object) -> dict[str, pl.DataFrame]:
+        if batch["report_id"][0] == "c":
+            second_batch_begun.set()
+        return lengths(batch, texts, [])
+
+    def doubled(batch: pl.DataFrame, made: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+        threads.add(threading.current_thread().name)
+        if batch["report_id"][0] == "a":
+            assert second_batch_begun.wait(timeout=120)
+        return {"work.doubled": made["work.lengths"].with_columns(pl.col("length") * 2)}
+
+    steps = [
+        Step(measure, keys, lengths_of),
+        Step(double, versioned(measure, keys), doubled, beside=True),
+    ]
+    refreshed = refresh_chain(conn, steps, batch_reports=2)
+    assert [(r.computed, r.reused) for r in refreshed] == [(5, 0), (5, 0)]
+    assert threading.current_thread().name not in threads
+    assert conn.execute("SELECT * FROM work.doubled ORDER BY ALL").fetchall() == [
+        ("a", 6),
+        ("b", 4),
+        ("c", 2),
+        ("d", 10),
+        ("e", 8),
+    ]
+    with pytest.raises(ValueError, match="last step"):
+        refresh_chain(conn, steps[::-1])
+
+    def fails(batch: pl.DataFrame, _: object) -> dict[str, pl.DataFrame]:
+        raise RuntimeError("a stage beside the chain that fails")
+
+    changed = keys.with_columns(key=pl.col("key") + "!")
+    with pytest.raises(RuntimeError, match="beside the chain"):
+        refresh_chain(
+            conn,
+            [Step(measure, changed, lengths_of), Step(double, changed, fails, beside=True)],
+            batch_reports=2,
+        )
 
 
 def test_rows_made_are_taken_with_the_types_and_order_a_read_gives(

@@ -41,6 +41,8 @@ class Segmentation:
 @dataclass(frozen=True)
 class Terms:
     step: Step
+    # The connection the counts are made on, beside the chain's (terms_tables closes it).
+    counting: duckdb.DuckDBPyConnection
     segmentation: Segmentation = field(default_factory=Segmentation)
 
 
@@ -49,6 +51,8 @@ def terms_step(conn: duckdb.DuckDBPyConnection, structure_keys: pl.DataFrame) ->
     changes: its structure's key (report_id, key, as the structure step takes them), which
     also keys its cached segmentation."""
     segmentation = Segmentation()
+    # The counts are made beside the chain (Step.beside): on a connection of their own.
+    counting = conn.cursor()
     # Batches whose texts are being cut, by their first report; the keys of the texts cut.
     segmenting: dict[str, Segmenting] = {}
     begun: set[str] = set()
@@ -69,21 +73,24 @@ def terms_step(conn: duckdb.DuckDBPyConnection, structure_keys: pl.DataFrame) ->
         # An empty batch (no report to make: the tables are made empty) has no first report.
         first = batch["report_id"].first()
         started = segmenting.pop(first, None) or start_segmenting(
-            conn, texts_of(rows_made_or_stored(conn, "reports", batch, made)), begun
+            counting, texts_of(rows_made_or_stored(counting, "reports", batch, made)), begun
         )
-        segmented = segmented_reports(conn, started)
+        segmented = segmented_reports(counting, started)
         segmentation.seconds += segmented.seconds
         segmentation.texts += segmented.texts_cut
         tokens = token_offsets(segmented.tokens)
         per_report = report_terms(tokens)
-        sentences = rows_made_or_stored(conn, "sentences", batch, made, "report_id, sentence_no")
+        sentences = rows_made_or_stored(
+            counting, "sentences", batch, made, "report_id, sentence_no"
+        )
         return {
             "terms": per_report,
             "sentence_terms": sentence_terms(tokens, sentences),
             "work.term_texts": segmented.text_keys,
         }
 
-    return Terms(Step(TERMS, versioned(STRUCTURE, structure_keys), count, ahead), segmentation)
+    step = Step(TERMS, versioned(STRUCTURE, structure_keys), count, ahead, beside=True)
+    return Terms(step, counting, segmentation)
 
 
 def terms_tables(
@@ -94,6 +101,7 @@ def terms_tables(
 ) -> dict[str, dict[str, object]]:
     """Once the step has run: the cache pruned and the vocabulary redone; returns the metadata
     of the terms, sentence_terms and vocabulary assets."""
+    terms.counting.close()
     started = time.perf_counter()
     prune_cache(conn, "work.term_texts")
     # The vocabulary follows every change of the corpus, and is quick to redo.

@@ -220,12 +220,17 @@ class Step:
     that batch, while it still works on the batch before: a stage may start on work that
     needs only what earlier runs or chains stored (in a thread), for compute to take up. The
     rows it reads to do so it returns (frames by table name), and every stage of that batch
-    finds them with what the stages before it made, instead of reading them again."""
+    finds them with what the stages before it made, instead of reading them again.
+
+    beside, for the last step of a chain only (no stage takes what it makes), computes each
+    batch in a thread of its own while the stages before it start on the next batch; compute
+    must then do its DuckDB work on a connection of its own (a cursor), not the chain's."""
 
     stage: Stage
     keys: pl.DataFrame
     compute: Compute
     ahead: Callable[[pl.DataFrame], Mapping[str, pl.DataFrame]] | None = None
+    beside: bool = False
 
 
 @dataclass(frozen=True)
@@ -323,6 +328,17 @@ def _store(
         )
 
 
+def _make_and_store(
+    conn: duckdb.DuckDBPyConnection,
+    stage: Stage,
+    batch: pl.DataFrame,
+    outputs: Mapping[str, pl.DataFrame],
+) -> None:
+    """A batch computed beside the chain: its work tables made if need be, and stored."""
+    _make_work_tables(conn, stage, outputs)
+    _store(conn, stage, batch, outputs)
+
+
 # glibc's malloc keeps what DuckDB's and the segmenter's threads free in arenas of their own and
 # gives it back to the system only when asked. Asked once per batch, the peak of a build of
 # 10,000 reports fell by ~70 MB. Without glibc (macOS) there is nothing to ask.
@@ -360,6 +376,8 @@ def refresh_chain(
     Every step's keys must be known before any stage runs (a later stage's keys built on an
     earlier one's with versioned()).
     """
+    if any(step.beside for step in steps[:-1]):
+        raise ValueError("only the last step of a chain can be computed beside it")
     with _one_duckdb_thread(conn):
         return _run_chain(conn, steps, batch_reports)
 
@@ -403,14 +421,36 @@ def _run_chain(
     # stages' rows may wait to be stored (with one, compute waited on the writer whenever a
     # small stage followed a large one: ~1 s of a 2,000-report build), and all are in before
     # the chain returns.
-    with conn.cursor() as writer, ThreadPoolExecutor(1, thread_name_prefix="storing") as storing:
+    with (
+        conn.cursor() as writer,
+        ThreadPoolExecutor(1, thread_name_prefix="storing") as storing,
+        ThreadPoolExecutor(1, thread_name_prefix="beside") as computing,
+    ):
         stored: list[Future[None]] = []
+
+        def compute_beside(
+            index: int, plan: _Plan, step: Step, mine: pl.DataFrame, made: dict
+        ) -> Future[None]:
+            started = time.perf_counter()
+            outputs = step.compute(mine.select("report_id"), made)
+            timed(index, started)
+            return storing.submit(_make_and_store, writer, plan.stage, mine, outputs)
+
+        # The last step's batch being computed beside the next batch's stages: one at a time,
+        # so that no more than two batches are in memory.
+        beside: Future[Future[None]] | None = None
         for number, batch in enumerate(batches):
             look_ahead(number + 1)
             made = read_ahead.pop(number)
             for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
                 started = time.perf_counter()
                 mine = plan.todo.join(batch, on="report_id", how="semi")
+                if mine.height and step.beside:
+                    # Its seconds are counted where it computes.
+                    if beside is not None:
+                        stored.append(beside.result())
+                    beside = computing.submit(compute_beside, index, plan, step, mine, made)
+                    continue
                 if mine.height:
                     outputs = step.compute(mine.select("report_id"), made)
                     _make_work_tables(conn, plan.stage, outputs)
@@ -420,6 +460,8 @@ def _run_chain(
                     made |= outputs
                 timed(index, started)
             _return_freed_memory()
+        if beside is not None:
+            stored.append(beside.result())
         for each in stored:
             each.result()
     for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
