@@ -20,16 +20,13 @@ from pipelines.warehouse.tables import rows_made_or_stored
 def facts_step(conn: duckdb.DuckDBPyConnection, structure_keys: pl.DataFrame) -> Step:
     """The facts of every report, made again when its structure (keys as the structure step
     takes them) changes."""
-    # Computed beside the chain (Step.beside): what it reads, on a connection of its own
-    # (closed with the chain's).
-    reading = conn.cursor()
 
     def extract(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-        sentences = rows_made_or_stored(reading, "sentences", batch, made, "report_id, sentence_no")
+        sentences = rows_made_or_stored(conn, "sentences", batch, made, "report_id, sentence_no")
         facts = build_facts(sentences)
         return {"facts": facts, "headline_facts": headline_facts(facts, sentences)}
 
-    return Step(FACTS, versioned(STRUCTURE, structure_keys), extract, beside=True)
+    return Step(FACTS, versioned(STRUCTURE, structure_keys), extract)
 
 
 def facts_metadata(conn: duckdb.DuckDBPyConnection, refreshed: Refreshed) -> dict[str, object]:

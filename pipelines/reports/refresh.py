@@ -37,24 +37,21 @@ def reports_step(
             ),
         )
     )
-    # Computed beside the chain (Step.beside): what it reads, on a connection of its own
-    # (closed with the chain's).
-    reading = conn.cursor()
 
     def build(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         report_rows, not_reports = build_reports(
-            rows_made_or_stored(reading, "work.documents", batch, made),
+            rows_made_or_stored(conn, "work.documents", batch, made),
             contents.join(batch, on="report_id"),
-            rows_made_or_stored(reading, "work.clean_texts", batch, made),
-            rows_made_or_stored(reading, "work.document_lines", batch, made, "report_id, line_no"),
+            rows_made_or_stored(conn, "work.clean_texts", batch, made),
+            rows_made_or_stored(conn, "work.document_lines", batch, made, "report_id, line_no"),
         )
         return {
             "reports": report_rows,
             "work.report_rejections": not_reports,
-            "work.structure_keys": structure_keys(reading, report_rows),
+            "work.structure_keys": structure_keys(conn, report_rows),
         }
 
-    return Step(REPORTS, keys, build, beside=True)
+    return Step(REPORTS, keys, build)
 
 
 def reports_tables(

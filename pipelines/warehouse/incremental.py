@@ -34,7 +34,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.metadata import version as package_version
-from itertools import pairwise
 
 import duckdb
 import polars as pl
@@ -223,11 +222,9 @@ class Step:
     rows it reads to do so it returns (frames by table name), and every stage of that batch
     finds them with what the stages before it made, instead of reading them again.
 
-    beside computes each batch in a thread of the step's own while the stages before it
-    start on the next batch: for steps at the end of a chain (every step after one beside is
-    beside too), whose outputs no later stage takes; they get what the stages before them made.
-    compute must then do its DuckDB work on a connection of its own (a cursor), not the
-    chain's."""
+    beside, for the last step of a chain only (no stage takes what it makes), computes each
+    batch in a thread of its own while the stages before it start on the next batch; compute
+    must then do its DuckDB work on a connection of its own (a cursor), not the chain's."""
 
     stage: Stage
     keys: pl.DataFrame
@@ -379,8 +376,8 @@ def refresh_chain(
     Every step's keys must be known before any stage runs (a later stage's keys built on an
     earlier one's with versioned()).
     """
-    if any(step.beside and not later.beside for step, later in pairwise(steps)):
-        raise ValueError("only the last steps of a chain can be computed beside it")
+    if any(step.beside for step in steps[:-1]):
+        raise ValueError("only the last step of a chain can be computed beside it")
     with _one_duckdb_thread(conn):
         return _run_chain(conn, steps, batch_reports)
 
@@ -427,7 +424,7 @@ def _run_chain(
     with (
         conn.cursor() as writer,
         ThreadPoolExecutor(1, thread_name_prefix="storing") as storing,
-        ThreadPoolExecutor(len(steps), thread_name_prefix="beside") as computing,
+        ThreadPoolExecutor(1, thread_name_prefix="beside") as computing,
     ):
         stored: list[Future[None]] = []
 
@@ -439,9 +436,9 @@ def _run_chain(
             timed(index, started)
             return storing.submit(_make_and_store, writer, plan.stage, mine, outputs)
 
-        # Each beside step's batch being computed beside the next batch's stages: one at a
-        # time each, in order, so that no more than two batches are in memory.
-        beside: dict[int, Future[Future[None]]] = {}
+        # The last step's batch being computed beside the next batch's stages: one at a time,
+        # so that no more than two batches are in memory.
+        beside: Future[Future[None]] | None = None
         for number, batch in enumerate(batches):
             look_ahead(number + 1)
             made = read_ahead.pop(number)
@@ -450,11 +447,9 @@ def _run_chain(
                 mine = plan.todo.join(batch, on="report_id", how="semi")
                 if mine.height and step.beside:
                     # Its seconds are counted where it computes.
-                    if index in beside:
-                        stored.append(beside.pop(index).result())
-                    beside[index] = computing.submit(
-                        compute_beside, index, plan, step, mine, dict(made)
-                    )
+                    if beside is not None:
+                        stored.append(beside.result())
+                    beside = computing.submit(compute_beside, index, plan, step, mine, made)
                     continue
                 if mine.height:
                     outputs = step.compute(mine.select("report_id"), made)
@@ -465,8 +460,8 @@ def _run_chain(
                     made |= outputs
                 timed(index, started)
             _return_freed_memory()
-        for computed in beside.values():
-            stored.append(computed.result())
+        if beside is not None:
+            stored.append(beside.result())
         for each in stored:
             each.result()
     for index, (plan, step) in enumerate(zip(plans, steps, strict=True)):
