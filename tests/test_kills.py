@@ -207,6 +207,25 @@ def test_a_build_killed_after_copying_the_standby_anew_is_completed_by_the_next(
     assert not list(deployment.warehouse.parent.glob("*.building*"))
 
 
+def test_a_first_build_killed_after_putting_its_small_warehouse_in_place_is_completed(
+    built: Deployment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first publication of a small warehouse renames its standby into place (no second
+    copy): killed before the record of what it holds is written, the file there is whole and
+    the next build publishes what a build from scratch does."""
+    monkeypatch.setenv("FAZHI_COPY_BELOW_MB", "256")
+    deployment = Deployment(tmp_path / "deployment")
+    shutil.copytree(built.sources, deployment.sources)
+
+    kill_build_at(deployment, "publish.first_renamed", tmp_path / "killed.log")
+    assert not standby_path(deployment.warehouse).exists()
+    assert comparable_tables(deployment.warehouse) == comparable_tables(built.warehouse)
+
+    assert build_by_hand_here(deployment) == 0
+    assert comparable_tables(deployment.warehouse) == comparable_tables(built.warehouse)
+    assert not list(deployment.warehouse.parent.glob("*.building*"))
+
+
 STOPPING = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
 
 

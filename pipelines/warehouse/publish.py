@@ -444,6 +444,7 @@ def publish(
         # and its sync cost ~0.3 s of a 2,000-report build, 100 MB).
         # Its record is the target's now: a file's identity stays with it through a rename.
         os.replace(standby, target)
+        pause_at("publish.first_renamed")
         _write_records(target, records)
     elif not target.exists():
         # The first publication: the standby is copied to be published, so that the next build
