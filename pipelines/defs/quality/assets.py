@@ -51,6 +51,7 @@ def quality(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             INVARIANT_STAGE,
             invariant_keys(conn),
             lambda batch: {"work.broken_invariants": broken_invariants(conn, batch)},
+            computed_in_duckdb=True,
         )
         # The store was checked as the files landed, this run (source_files).
         damaged = query_frame(conn, "SELECT sha256, message FROM work.damaged_objects")
