@@ -280,6 +280,27 @@ def test_a_chain_runs_duckdb_on_one_thread_and_gives_its_threads_back(
     assert conn.execute(threads).fetchone() == (3,)
 
 
+def test_a_stage_computed_in_duckdb_keeps_its_threads(conn: duckdb.DuckDBPyConnection) -> None:
+    """A stage whose work is DuckDB's queries (the invariant checks) competes with no thread of
+    its own: DuckDB keeps every thread it has, and the rows are the same."""
+    texts = {"a": "一二三", "b": "一二"}
+    keys = pl.DataFrame({"report_id": list(texts), "key": list(texts.values())})
+    stage = Stage("in_duckdb", code=("warehouse",), tables=("work.lengths",))
+    conn.execute("SET threads = 3")
+    seen: list[int] = []
+
+    def lengths_of(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        seen.append(conn.execute("SELECT current_setting('threads')").fetchone()[0])
+        return lengths(batch, texts, [])
+
+    refreshed = refresh(conn, stage, keys, lengths_of, computed_in_duckdb=True)
+    assert seen == [3] and refreshed.computed == 2
+    assert conn.execute("SELECT report_id, length FROM work.lengths ORDER BY 1").fetchall() == [
+        ("a", 3),
+        ("b", 2),
+    ]
+
+
 def test_a_stage_is_handed_the_next_batch_before_the_chain_works_on_this_one(
     conn: duckdb.DuckDBPyConnection,
 ) -> None:
