@@ -4,9 +4,10 @@ apart from everything else.
 
 Run as `python -m bench.build_run` with FAZHI_SOURCES, FAZHI_WAREHOUSE, DAGSTER_HOME and
 FAZHI_DAGSTER_STORAGE set; prints JSON: startup_seconds (imports, definitions, instance),
-run_seconds and run_cpu_seconds (the job, its worker processes included), steps_seconds (each
+run_seconds and run_cpu_seconds (the job, its cutter process included), steps_seconds (each
 step, from the run's own event log), stages_seconds (each per-report stage inside its step, and
-the corpus-wide tables, from their materializations).
+the corpus-wide tables, from their materializations) and cutter_peak_rss_mb (the peak memory of
+the run's word cutter process, pipelines/shared/word_cutter.py, if it started one).
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ import time
 STARTED = time.perf_counter()
 
 import json  # noqa: E402
+import os  # noqa: E402
 import resource  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import dagster as dg  # noqa: E402
 
 from pipelines.definitions import defs  # noqa: E402
+from pipelines.shared.word_cutter import started_cutter  # noqa: E402
 
 
 def cpu_seconds() -> float:
@@ -66,6 +70,16 @@ def main() -> None:
                 steps[event.step_key] = round(entry.timestamp - begun[event.step_key], 3)
     if not result.success:
         raise SystemExit("the benchmark build failed")
+    # The cutter process, if the run started one, is not waited for (it ends with this
+    # process): its CPU time and peak memory are read before it ends.
+    cutter_peak_mb = 0.0
+    if (cutter := started_cutter()) is not None:
+        proc = Path(f"/proc/{cutter.process.pid}")
+        user, system = proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[11:13]
+        cpu += (int(user) + int(system)) / os.sysconf("SC_CLK_TCK")
+        status = proc.joinpath("status").read_text().splitlines()
+        (peak_kb,) = (line.split()[1] for line in status if line.startswith("VmHWM"))
+        cutter_peak_mb = round(int(peak_kb) / 1024, 1)
     print(
         json.dumps(
             {
@@ -74,6 +88,7 @@ def main() -> None:
                 "run_cpu_seconds": round(cpu, 3),
                 "steps_seconds": dict(sorted(steps.items(), key=lambda item: -item[1])),
                 "stages_seconds": dict(sorted(stages.items(), key=lambda item: -item[1])),
+                "cutter_peak_rss_mb": cutter_peak_mb,
             }
         )
     )

@@ -15,6 +15,7 @@ import polars as pl
 
 from pipelines.facts.numbers import han_value
 from pipelines.shared.rule_files import read_rules
+from pipelines.shared.word_cutter import SEPARATOR, word_cutter
 from pipelines.structure.sentences import pieces_with_offsets, running_sum
 
 ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -223,14 +224,22 @@ SUBJECT_FILLERS = (
 
 
 def _whole_words(texts: pl.Series, keep: str, limit: int) -> pl.Series:
-    """Each text cut to at most limit characters at word boundaries (rjieba), keeping its
-    last words (keep='end') or its first (keep='start')."""
-    # Imported here: loading rjieba builds its dictionary, which a run with nothing new to
-    # extract does without.
-    from rjieba import cut as cut_words
+    """Each text cut to at most limit characters at word boundaries (rjieba's own dictionary,
+    HMM on, in the cutter process), keeping its last words (keep='end') or its first
+    (keep='start')."""
+    distinct = texts.unique().drop_nulls().to_list()
+    shippable = [text for text in distinct if SEPARATOR not in text]
+    joined = dict(zip(shippable, word_cutter().cut_joined(shippable), strict=True))
 
     def cut(text: str) -> str:
-        words = cut_words(text)
+        if text in joined:
+            words = joined[text].split(SEPARATOR) if joined[text] else []
+        else:
+            # Imported here: a text holding the separator is cut in this process, which
+            # otherwise never builds rjieba's dictionary.
+            from rjieba import cut as cut_words
+
+            words = cut_words(text)
         if keep == "end":
             words.reverse()
         taken, length = [], 0
@@ -241,8 +250,10 @@ def _whole_words(texts: pl.Series, keep: str, limit: int) -> pl.Series:
             length += len(word)
         return "".join(reversed(taken) if keep == "end" else taken)
 
-    distinct = texts.unique().drop_nulls()
-    cuts = pl.DataFrame({"text": distinct, "cut": [cut(t) for t in distinct]})
+    cuts = pl.DataFrame(
+        {"text": distinct, "cut": [cut(text) for text in distinct]},
+        schema={"text": pl.String, "cut": pl.String},
+    )
     return texts.to_frame("text").join(cuts, on="text", how="left")["cut"]
 
 

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from pipelines.terms.dictionary import term_classes, vocabulary_key
+from pipelines.shared.word_cutter import word_cutter
+from pipelines.terms.dictionary import domain_words, term_classes, vocabulary_key
 from pipelines.terms.segment import (
+    IN_PROCESS_FROM,
     SEGMENTER,
     SEPARATOR,
     segment,
@@ -62,8 +64,9 @@ def prune_cache(conn: duckdb.DuckDBPyConnection, texts: str) -> None:
 
 
 # Segmentation runs in this thread while the stages before terms work on the same batch:
-# rjieba releases the GIL while it cuts, and polars and DuckDB while they compute, so on two
-# cores the segmenter's time is hidden behind theirs. One thread: batches are cut in order.
+# rjieba releases the GIL while it cuts (and the thread waits for the segmenting process without
+# it), and polars and DuckDB release it while they compute, so on two cores the segmenter's time
+# is hidden behind theirs. One thread: batches are cut in order.
 _SEGMENTING = ThreadPoolExecutor(1, thread_name_prefix="segmenting")
 
 
@@ -91,20 +94,23 @@ def _cut(missing: pl.DataFrame) -> tuple[pl.DataFrame, float]:
     return missing.select("text_key", tokens=tokens), time.perf_counter() - started
 
 
-def _make_segmenter() -> None:
-    segmenter()
+def _make_segmenter(in_process: bool) -> None:
+    if in_process:
+        segmenter()
+    else:
+        word_cutter().cut_joined([], domain_words(), False)
     term_classes()
 
 
-def prepare_segmenting() -> None:
-    """Build the segmenter and read its dictionary's tags in the segmenting thread, ahead of the
-    run's first cut. rjieba holds the GIL while it builds its dictionaries (~0.2 s, rjieba's own
-    and the domain one), which stalls whatever the main thread does meanwhile: built as the
-    first batch was cut, it stalled that batch's structure stage, and the tags were read after
-    the cut. Built now, beside cleaning's set-up, the tags are read while the main thread works
-    in DuckDB and polars, and the first cut finds both ready (a 2,000-report re-run: the report
-    stages 1.47 -> 1.31 s)."""
-    _SEGMENTING.submit(_make_segmenter)
+def prepare_segmenting(texts: int) -> None:
+    """Make ready, in the segmenting thread, the segmenter that will cut about this many
+    texts (segment.segment_joined: in this process for many, in its own for few), and read its
+    dictionary's tags, while the main thread works in DuckDB and polars: the first cut finds
+    both ready. In this process, rjieba holds the GIL while it builds its dictionaries
+    (~0.3 s), which stalls whatever the main thread does meanwhile; that is paid once for a
+    build, where it is small beside the cutting, and a re-run's few texts go to the cutter
+    process, which builds its own beside the run."""
+    _SEGMENTING.submit(_make_segmenter, texts >= IN_PROCESS_FROM)
 
 
 def start_segmenting(

@@ -20,6 +20,7 @@ from pipelines.reading.documents import first_names
 from pipelines.reading.refresh import refresh_documents
 from pipelines.reports.refresh import reports_step, reports_tables
 from pipelines.shared.frames import query_frame
+from pipelines.shared.word_cutter import word_cutter
 from pipelines.structure.refresh import structure_metadata, structure_step
 from pipelines.terms.refresh import terms_step, terms_tables
 from pipelines.terms.segment_cache import prepare_segmenting
@@ -151,10 +152,11 @@ def report_tables(
         files = read_table(conn, "source_files")
         contents = first_names(files)
         made = {"documents": refresh_documents(conn, contents, corpus.store)}
-        # New documents will be cut into words: the segmenter is built beside the stages
-        # before terms.
+        # New documents will be cut into words: the cutter process (facts' subjects, a few
+        # texts' terms) and the segmenter build their dictionaries beside the stages before them.
         if made["documents"]["reports_computed"]:
-            prepare_segmenting()
+            word_cutter()
+            prepare_segmenting(made["documents"]["reports_computed"])
         # Cleaning needs every document's candidate chrome first; then each batch of reports
         # goes through cleaning and metadata, and then through structure, facts and terms,
         # each stage taking what the one before made of the batch rather than reading it back.
