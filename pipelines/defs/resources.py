@@ -124,6 +124,9 @@ WORK_LOG_FOLDED = 256 * 2**10
 # failed every other time to commit the standby's update (all of it is one transaction, and
 # needed ~190 MB).
 WORKING_MEMORY = "300MB"
+# While publishing: the standby's update and the report page's rendering (60-100 MB at 10,000
+# reports) share it.
+PUBLISHING_MEMORY = "400MB"
 
 
 @dg.definitions

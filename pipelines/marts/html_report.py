@@ -624,7 +624,8 @@ def year_over_year(changes: pl.DataFrame, figures: pl.DataFrame) -> pl.DataFrame
 
 
 def render_report(conn: duckdb.DuckDBPyConnection) -> str:
-    """The whole page, from the published warehouse."""
+    """The whole page, from a connection to what is published (the published file, or the
+    working database when it holds the same)."""
     reports = query_frame(
         conn,
         "SELECT region, parent_region, report_year, org_name, n_chars, report_id "
@@ -804,12 +805,10 @@ Excel workbook.</span></p>
 """
 
 
-def write_report_page(conn: duckdb.DuckDBPyConnection, target: Path) -> str:
-    """Render the page from the published warehouse to target; returns the page. Written
-    beside and renamed over, so a browser never loads half a page."""
-    page = render_report(conn)
+def write_report_page(page: str, target: Path) -> None:
+    """Write the page (render_report's) to target, beside and renamed over, so a browser never
+    loads half a page."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".html.part")
     partial.write_text(page, encoding="utf-8")
     os.replace(partial, target)
-    return page

@@ -6,8 +6,13 @@ import duckdb as duckdb_client
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.policy import warehouse_asset, warehouse_multi_asset
-from pipelines.defs.resources import WORKING_MEMORY, CorpusResource, WorkingDatabase
-from pipelines.marts.html_report import write_report_page
+from pipelines.defs.resources import (
+    PUBLISHING_MEMORY,
+    WORKING_MEMORY,
+    CorpusResource,
+    WorkingDatabase,
+)
+from pipelines.marts.html_report import render_report, write_report_page
 from pipelines.settings import publish_copy_below
 from pipelines.shared.rule_files import read_rules
 from pipelines.warehouse.publish import ensure_views, publish
@@ -104,35 +109,47 @@ def published_matches_working(
             ),
         ),
     ],
-    # Checked as it is published, and its page rendered from it, in the same step.
+    # Checked as it is published, and its page rendered from what is published, in the same
+    # step.
     check_specs=[PUBLISHED_MATCHES_WORKING],
 )
 def published_warehouse(
     context: dg.AssetExecutionContext, corpus: CorpusResource, duckdb: WorkingDatabase
 ) -> Iterator[dg.MaterializeResult]:
     settings = corpus.settings
-    with duckdb.get_connection() as conn:
+    with (
+        duckdb.get_connection() as conn,
+        duckdb.get_connection() as reading,
+        ThreadPoolExecutor(1, thread_name_prefix="rendering") as rendering,
+    ):
         ensure_views(conn)
         sealed = seal_working(conn)
         conn.execute("CHECKPOINT")
+        # With no report withheld, the working database holds exactly what is published (the
+        # check below says so): the page is rendered from it, its pages in memory, while the
+        # standby is brought up to it; it is written only once that is published.
+        (withheld,) = conn.execute("SELECT count(*) FROM withheld_reports").fetchone()
+        conn.execute(f"SET memory_limit = '{PUBLISHING_MEMORY}'")
+        rendered = None if withheld else rendering.submit(render_report, reading)
         # Checkpointed, the working file holds every table and view, and no step writes it
         # while it is published.
         counts = publish(conn, settings.staging, settings.warehouse, publish_copy_below(), sealed)
-    context.log.info(f"published {settings.warehouse}: {counts}")
-    with (
-        duckdb.get_connection() as working,
-        # A second database open beside the working one, with the same bound on its memory.
-        duckdb_client.connect(
-            str(settings.warehouse), read_only=True, config={"memory_limit": WORKING_MEMORY}
-        ) as published,
-    ):
-        checked = published_matches_working(working, published)
-        # The work catalog's log is folded, when it has grown, beside the page's rendering
-        # (another database): the next run opens the working database without replaying it.
-        with ThreadPoolExecutor(1, thread_name_prefix="folding") as folding:
-            folded = folding.submit(duckdb.fold_work_log, working)
-            page = write_report_page(published, settings.report_page)
-            folded.result()
+        context.log.info(f"published {settings.warehouse}: {counts}")
+        with (
+            # A second database open beside the working one, with the same bound on its memory.
+            duckdb_client.connect(
+                str(settings.warehouse), read_only=True, config={"memory_limit": WORKING_MEMORY}
+            ) as published,
+        ):
+            checked = published_matches_working(conn, published)
+            # The work catalog's log is folded, when it has grown, beside the page's rendering
+            # (of other tables): the next run opens the working database without replaying it.
+            with ThreadPoolExecutor(1, thread_name_prefix="folding") as folding:
+                folded = folding.submit(duckdb.fold_work_log, conn)
+                page = rendered.result() if rendered else render_report(published)
+                folded.result()
+        conn.execute(f"SET memory_limit = '{WORKING_MEMORY}'")
+    write_report_page(page, settings.report_page)
     yield dg.MaterializeResult(
         asset_key="published_warehouse",
         metadata={
