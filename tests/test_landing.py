@@ -342,3 +342,27 @@ def test_what_is_in_the_corpus_and_no_file_is_refused_by_name(tmp_path: Path) ->
         ("pipe.txt", "cannot read: not a file but a named pipe"),
         ("zero.txt", "cannot read: not a file but a device"),
     ]
+
+
+def test_files_landed_by_threads_at_once_keep_each_content_once_and_the_listing_order(
+    tmp_path: Path,
+) -> None:
+    # Many files, most of them sharing their bytes with others, so that threads storing at
+    # once meet the same object: each content is stored once, no partial file is left, and
+    # the files come out in the listing's order.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    contents = [f"第{n % 7}份法治政府建设报告".encode() * 200 for n in range(120)]
+    for number, data in enumerate(contents):
+        (corpus / f"r{number:03}.txt").write_bytes(data)
+    store = ContentStore(tmp_path / "store")
+
+    files, rejected = land_corpus(corpus, store)
+
+    assert rejected.height == 0
+    assert files["source_name"].to_list() == [f"r{number:03}.txt" for number in range(120)]
+    assert files["sha256"].to_list() == [hashlib.sha256(data).hexdigest() for data in contents]
+    stored = sorted(path for path in (tmp_path / "store" / "objects").rglob("*") if path.is_file())
+    assert [path.name for path in stored] == sorted(
+        {hashlib.sha256(data).hexdigest() for data in contents}
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -19,6 +20,8 @@ from pipelines.landing.store import (
     utc_now,
 )
 
+# Threads landing files at once: two did as well as four here, with less processor time.
+LANDING_THREADS = 2
 LANDING_REJECTION_SCHEMA = {
     "source_name": pl.String,
     "size": pl.Int64,
@@ -110,20 +113,39 @@ def land_corpus(
         for folder, error in listing.unlistable
     ]
     index = HashIndex(hashes)
-    with store.batch() as batch:
+
+    def put(path: Path) -> tuple[str, int, bool]:
+        sha256, size, head = batch.put_file(path)
+        return sha256, size, head.startswith(ZIP_STARTS)
+
+    # The files the index cannot vouch for are read and stored by threads at once: the time
+    # goes to the file system's calls, which release the GIL (2,000 new files of the benchmark,
+    # alternated: one thread 2.35-2.78 s, two 1.47-1.81 s). Outcomes are taken in the
+    # listing's order.
+    with store.batch() as batch, ThreadPoolExecutor(LANDING_THREADS) as landing:
+        landed: list[tuple[str, list[int] | None, Future | tuple[str, int, bool] | OSError]] = []
         for path, name in zip(listing.files, listing.names, strict=True):
             try:
                 # Taken before the bytes are read: a write after it shows at the next landing.
                 seen = signature(os.stat(path))
-                known = index.lookup(name, seen)
-                if known is not None and known[0] in stored:
-                    (sha256, starts_zip), size = known, seen[0]
-                else:
-                    sha256, size, head = batch.put_file(path)
-                    starts_zip = head.startswith(ZIP_STARTS)
             except OSError as error:
-                rejected.append((name, None, "landing", f"cannot read: {cannot_read(error)}"))
+                landed.append((name, None, error))
                 continue
+            known = index.lookup(name, seen)
+            if known is not None and known[0] in stored:
+                landed.append((name, seen, (known[0], seen[0], known[1])))
+            else:
+                landed.append((name, seen, landing.submit(put, path)))
+        for name, seen, outcome in landed:
+            if isinstance(outcome, Future):
+                try:
+                    outcome = outcome.result()
+                except OSError as error:
+                    outcome = error
+            if isinstance(outcome, OSError):
+                rejected.append((name, None, "landing", f"cannot read: {cannot_read(outcome)}"))
+                continue
+            sha256, size, starts_zip = outcome
             index.saw(name, seen, sha256, starts_zip)
             current.append((name, sha256))
             if starts_zip:

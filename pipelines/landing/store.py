@@ -262,6 +262,8 @@ class StoreBatch:
         self.store = store
         self.pending: dict[Path, str] = {}
         self.folders: set[Path] = set()
+        # Threads may put files at once (landing does): an object is claimed by one of them.
+        self._claiming = threading.Lock()
 
     def __enter__(self) -> StoreBatch:
         return self
@@ -269,12 +271,30 @@ class StoreBatch:
     def put(self, data: bytes) -> str:
         sha256 = hashlib.sha256(data).hexdigest()
         target = self.store.object_path(sha256)
-        if target not in self.pending and not target.exists():
-            partial = self._partial_name(target.parent, sha256)
-            with _new_read_only(partial) as out:
-                out.write(data)
-            self.pending[target] = partial
+        partial = self._claim(target, sha256)
+        if partial is not None:
+            try:
+                with _new_read_only(partial) as out:
+                    out.write(data)
+            except BaseException:
+                self._unclaim(target, partial)
+                raise
         return sha256
+
+    def _claim(self, target: Path, sha256: str) -> str | None:
+        """Where this thread writes the object, or None if the store has it or another
+        thread of the batch writes it."""
+        with self._claiming:
+            if target in self.pending or target.exists():
+                return None
+            partial = self._partial_name(target.parent, sha256)
+            self.pending[target] = partial
+            return partial
+
+    def _unclaim(self, target: Path, partial: str) -> None:
+        with self._claiming:
+            del self.pending[target]
+        Path(partial).unlink(missing_ok=True)
 
     def put_file(self, path: Path) -> tuple[str, int, bytes]:
         """Keep the file's bytes unless the store has them already; return their sha256, size
@@ -298,12 +318,16 @@ class StoreBatch:
                 raise
         sha256 = digest.hexdigest()
         target = self.store.object_path(sha256)
-        if target in self.pending or target.exists():
+        partial = self._claim(target, sha256)
+        if partial is None:
             os.unlink(incoming)
-        else:
-            partial = self._partial_name(target.parent, sha256)
+            return sha256, size, head
+        try:
             os.replace(incoming, partial)
-            self.pending[target] = partial
+        except BaseException:
+            self._unclaim(target, partial)
+            os.unlink(incoming)
+            raise
         return sha256, size, head
 
     def _partial_name(self, folder: Path, name: str) -> str:
