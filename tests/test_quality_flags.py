@@ -278,11 +278,16 @@ def test_a_report_whose_stored_object_is_damaged_is_withheld_and_the_others_publ
     rows = rows_of_report(warehouse, report_id)
     assert {name: n for name, n in rows.items() if n} == {"source_files": 1, "withheld_reports": 1}
     assert rows.keys() >= {"reports", "sentences", "facts", "terms", "boilerplate"}
-    staging = Settings(sources=sources, warehouse=warehouse).staging
-    with duckdb.connect(str(staging), read_only=True) as conn:
+    settings = Settings(sources=sources, warehouse=warehouse)
+    with duckdb.connect(str(settings.staging), read_only=True) as conn:
         assert conn.execute(
             "SELECT count(*) FROM reports WHERE report_id = ?", [report_id]
         ).fetchone() == (1,)
+        bodies = dict(conn.execute("SELECT source_name, org_name FROM reports").fetchall())
+    # The page shows what is published: the report withheld is not on it.
+    page = settings.report_page.read_text(encoding="utf-8")
+    assert bodies["003_38f8238b59c0effd.txt"] in page
+    assert bodies["002_0d1779802d6e58b2.txt"] not in page
 
     # The fix the message gives: the damaged object goes, the next build lands the file again.
     stored.unlink()
@@ -292,6 +297,7 @@ def test_a_report_whose_stored_object_is_damaged_is_withheld_and_the_others_publ
         assert conn.execute("SELECT count(*) FROM reports").fetchone() == (2,)
         assert conn.execute("SELECT count(*) FROM withheld_reports").fetchone() == (0,)
     assert store.intact(sha256)
+    assert bodies["002_0d1779802d6e58b2.txt"] in settings.report_page.read_text(encoding="utf-8")
 
 
 def test_a_file_that_vanishes_between_listing_and_reading_is_rejected(tmp_path: Path) -> None:
