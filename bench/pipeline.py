@@ -235,6 +235,7 @@ def measure(reports: int, with_jieba: bool) -> dict:
         "steps_seconds": built["steps_seconds"],
         "stages_seconds": built["stages_seconds"],
         "peak_rss_mb": built["peak_rss_mb"],
+        "cutter_peak_rss_mb": built["cutter_peak_rss_mb"],
         "jieba_lcut_seconds": round(jieba_seconds, 2) if jieba_seconds else None,
         "jieba_lcut_chars_per_second": round(chars / jieba_seconds) if jieba_seconds else None,
         "pipeline_vs_jieba": round(jieba_seconds / seconds, 2) if jieba_seconds else None,

@@ -57,12 +57,12 @@ def segment(text: str) -> list[str]:
 
 
 # A call with at least this many texts cuts them in this process, in the calling thread; a
-# smaller one in the cutter process (shared.word_cutter). In the process, the dictionary is built without
-# stalling this one (~0.3 s for rjieba's two: a re-run with one new report at 10,000 reports
-# 3.77 -> 3.46 s, medians of three); but for a batch of a build, shipping the texts and the
-# process's competing for the cores cost more (2,000 reports: 11.5-12.0 s in this process,
-# 11.8-12.2 s there, alternated builds), while the thread cutting here gives way to the main
-# thread whenever that runs Python.
+# smaller one in the cutter process (shared.word_cutter), which builds its dictionary without
+# stalling this one (~0.3 s for rjieba's two: re-runs with one new report at 10,000 reports
+# 2.93-3.07 s against 3.05-3.47 s, alternated). For a batch of a build, shipping the texts and
+# the cutter's competing for the cores cost more (2,000 reports: 11.5-12.0 s cut here,
+# 11.8-12.2 s there, alternated), while the thread cutting here gives way to the main thread
+# whenever that runs Python.
 IN_PROCESS_FROM = 250
 
 

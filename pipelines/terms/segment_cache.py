@@ -64,7 +64,7 @@ def prune_cache(conn: duckdb.DuckDBPyConnection, texts: str) -> None:
 
 
 # Segmentation runs in this thread while the stages before terms work on the same batch:
-# rjieba releases the GIL while it cuts (and the thread waits for the segmenting process without
+# rjieba releases the GIL while it cuts (and the thread waits for the cutter process without
 # it), and polars and DuckDB release it while they compute, so on two cores the segmenter's time
 # is hidden behind theirs. One thread: batches are cut in order.
 _SEGMENTING = ThreadPoolExecutor(1, thread_name_prefix="segmenting")
