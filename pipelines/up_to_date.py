@@ -30,9 +30,9 @@ def _digest(lines: list[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def _signed(path: Path) -> str:
+def _signed(path: str | Path) -> str:
     try:
-        return f"{path}\t{signature(path.stat())}"
+        return f"{path}\t{signature(os.stat(path))}"
     except OSError:
         return f"{path}\tmissing"
 

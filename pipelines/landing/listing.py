@@ -11,10 +11,11 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Listing:
-    """What the corpus folder holds: its files, each file's name (its path below the folder,
+    """What the corpus folder holds: its files (their paths, as strings: 10,000 Path objects
+    took 0.11 s of a re-run at 10,000 reports), each file's name (its path below the folder,
     with /), and the folders that could not be listed."""
 
-    files: list[Path]
+    files: list[str]
     names: list[str]
     unlistable: list[tuple[Path, OSError]]
 
@@ -53,7 +54,7 @@ def list_corpus(root: Path, leave_out: Collection[Path] = ()) -> Listing:
     found.sort(key=lambda path: path.split(os.sep))
     prefix = len(os.path.join(root, ""))
     return Listing(
-        files=[Path(path) for path in found],
+        files=found,
         names=[readable_name(path[prefix:]) for path in found],
         unlistable=unlistable,
     )

@@ -119,7 +119,7 @@ def land_corpus(
     # listing's order.
     with store.batch() as batch, ThreadPoolExecutor(LANDING_THREADS) as landing:
 
-        def put(path: Path) -> tuple[str, int, bool]:
+        def put(path: str) -> tuple[str, int, bool]:
             sha256, size, head = batch.put_file(path)
             return sha256, size, head.startswith(ZIP_STARTS)
 

@@ -296,7 +296,7 @@ class StoreBatch:
             del self.pending[target]
         Path(partial).unlink(missing_ok=True)
 
-    def put_file(self, path: Path) -> tuple[str, int, bytes]:
+    def put_file(self, path: str | Path) -> tuple[str, int, bytes]:
         """Keep the file's bytes unless the store has them already; return their sha256, size
         and first bytes. A file over STREAMED_ABOVE goes a piece at a time, never whole in
         memory: a disk image dropped in the corpus is kept like any input, and stops nothing."""
