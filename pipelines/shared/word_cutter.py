@@ -23,7 +23,10 @@ import sys
 import tempfile
 import threading
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    import rjieba
 
 # Tokens travel joined by this character, one string per text: a string is stored and reaches
 # polars far cheaper than a list of small strings, and polars splits it without making a Python
@@ -90,6 +93,18 @@ def started_cutter() -> WordCutter | None:
     return _CUTTERS[-1] if _CUTTERS else None
 
 
+def tokenizer_with(words: Words) -> rjieba.Jieba:
+    """rjieba's own dictionary with these words (word, frequency or None, part of speech) added.
+    Imported here: loading rjieba builds its dictionary, which a run that cuts nothing does
+    without."""
+    from rjieba import Jieba
+
+    tokenizer = Jieba()
+    for word, freq, tag in words:
+        tokenizer.add_word(word, freq, tag)
+    return tokenizer
+
+
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """The cutter's side: one answer per request, until the input ends."""
     import rjieba
@@ -102,10 +117,7 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
         except EOFError:
             return
         if words not in tokenizers:
-            tokenizer = rjieba.Jieba()
-            for word, freq, tag in words:
-                tokenizer.add_word(word, freq, tag)
-            tokenizers[words] = tokenizer
+            tokenizers[words] = tokenizer_with(words)
         cut = tokenizers[words].cut
         pickle.dump(
             [SEPARATOR.join(cut(text, hmm)) for text in texts],

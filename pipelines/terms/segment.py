@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipelines.shared.word_cutter import SEPARATOR, word_cutter
+from pipelines.shared.word_cutter import SEPARATOR, tokenizer_with, word_cutter
 from pipelines.terms.dictionary import domain_words
 
 if TYPE_CHECKING:
@@ -28,14 +28,7 @@ SEGMENTER = f"rjieba-{version('rjieba')}-hmm-off"
 
 @cache
 def segmenter() -> rjieba.Jieba:
-    # Imported here: loading rjieba builds its dictionary, which a run with nothing new to
-    # segment does without.
-    from rjieba import Jieba
-
-    tokenizer = Jieba()
-    for word, freq, tag in domain_words():
-        tokenizer.add_word(word, freq, tag)
-    return tokenizer
+    return tokenizer_with(domain_words())
 
 
 @cache
