@@ -16,7 +16,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.landing.listing import list_corpus
 from pipelines.landing.sources import land_corpus
-from pipelines.landing.store import ContentStore
+from pipelines.landing.store import SYNC_FILE_SYSTEM_FROM, ContentStore
 from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.formats import read_source
 from pipelines.settings import Settings
@@ -181,7 +181,7 @@ def test_landing_syncs_each_new_object_before_naming_it_and_never_the_whole_disk
 ) -> None:
     """Seen in the system calls landing makes (strace): every new object's bytes are synced
     before the rename that names it, its folder after, and no sync() flushes every file system
-    of the machine."""
+    of the machine (a few objects: fewer than SYNC_FILE_SYSTEM_FROM)."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     texts = {f"r{n}.txt": f"第{n}份法治政府建设报告".encode() for n in range(3)}
@@ -205,6 +205,39 @@ def test_landing_syncs_each_new_object_before_naming_it_and_never_the_whole_disk
         renamed = first(rf'rename\("{folder}/\.[^"]+", "{folder}/{sha256}"\) = 0')
         assert first(rf"fsync\(\d+<{folder}/\.[^>]+>") < renamed
         assert first(rf"fsync\(\d+<{folder}>") > renamed
+
+
+def test_landing_many_objects_syncs_the_store_file_system_around_the_renames(
+    tmp_path: Path,
+) -> None:
+    """From SYNC_FILE_SYSTEM_FROM new objects, landing flushes the one file system holding the
+    store (syncfs) before the first rename and after the last, instead of syncing each object
+    and folder; never sync(), which flushes every file system of the machine."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = {f"r{n}.txt": f"第{n}份法治政府建设报告".encode() for n in range(SYNC_FILE_SYSTEM_FROM)}
+    for name, data in texts.items():
+        (corpus / name).write_bytes(data)
+    store = tmp_path / "store"
+    landing = traced(
+        "import sys; from pathlib import Path; from pipelines.landing.sources import land_corpus; "
+        "from pipelines.landing.store import ContentStore; "
+        "land_corpus(Path(sys.argv[1]), ContentStore(Path(sys.argv[2])))",
+        [str(corpus), str(store)],
+        "fsync,rename,sync,syncfs",
+        tmp_path / "trace.txt",
+    )
+    objects = re.escape(str(store / "objects"))
+    renames = [
+        i for i, call in enumerate(landing.calls) if re.search(rf'rename\("{objects}/', call)
+    ]
+    flushes = [i for i, call in enumerate(landing.calls) if re.search(r"\bsyncfs\(", call)]
+    assert len(renames) == len(texts)
+    assert len(flushes) == 2 and flushes[0] < renames[0] and flushes[1] > renames[-1]
+    assert all(f"<{store}>" in landing.calls[i] for i in flushes)
+    assert not [
+        call for call in landing.calls if re.search(rf"\b(sync\(|fsync\(\d+<{objects})", call)
+    ]
 
 
 def test_files_unchanged_since_the_last_landing_are_not_read_again(tmp_path: Path) -> None:

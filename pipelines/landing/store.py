@@ -7,6 +7,7 @@ log of which name (a path below the corpus folder, or a URL) brought which bytes
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import hashlib
 import io
@@ -239,6 +240,25 @@ def fsync(path: Path) -> None:
         os.close(handle)
 
 
+# Linux flushes one file system at once (syncfs); elsewhere every object is synced in turn.
+_SYNCFS = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
+# From this many new objects, one flush of the store's file system costs less than a sync of
+# each (2,000 objects: 0.02-0.03 s against 0.16-0.2 s in eight threads); below it, syncs of
+# the objects alone never wait on what other programs wrote to the same file system.
+SYNC_FILE_SYSTEM_FROM = 64
+
+
+def sync_file_system(path: Path) -> None:
+    """Force everything written to the file system that holds path to the disk."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        if _SYNCFS(handle) != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, os.strerror(error), str(path))
+    finally:
+        os.close(handle)
+
+
 # Files above this size are copied into the store a piece at a time, and hashed as they go.
 STREAMED_ABOVE = 16 * 2**20
 PIECE_BYTES = 2**20
@@ -256,7 +276,8 @@ class StoreBatch:
     """Objects are written beside their targets, synced, and only then renamed into place, so a
     killed run or a power cut never leaves a half-written object under a hash's name; their
     folders are synced after the renames, so an object the arrivals log names is on the disk
-    under its name. Only the new objects and their folders are synced, never the whole disk."""
+    under its name. Only the new objects and their folders are synced, or, for many objects,
+    the one file system that holds the store: never every disk."""
 
     def __init__(self, store: ContentStore) -> None:
         self.store = store
@@ -349,10 +370,17 @@ class StoreBatch:
             return
         if not self.pending:
             return
-        with ThreadPoolExecutor(SYNC_THREADS) as pool:
-            list(pool.map(fsync, map(Path, self.pending.values())))
+        whole = _SYNCFS is not None and len(self.pending) >= SYNC_FILE_SYSTEM_FROM
+        if whole:
+            sync_file_system(self.store.root)
+        else:
+            with ThreadPoolExecutor(SYNC_THREADS) as pool:
+                list(pool.map(fsync, map(Path, self.pending.values())))
         for target, written in self.pending.items():
             os.replace(written, target)
+        if whole:
+            sync_file_system(self.store.root)
+            return
         # The object folders hold the new names; the folders above, any folder made new.
         folders = {target.parent for target in self.pending} | {self.store.objects, self.store.root}
         with ThreadPoolExecutor(SYNC_THREADS) as pool:
