@@ -330,17 +330,19 @@ def test_a_stage_is_handed_the_next_batch_before_the_chain_works_on_this_one(
     ]
 
 
-def test_the_last_step_of_a_chain_computes_beside_the_next_batch(
+def test_a_step_of_a_chain_computes_beside_the_stages_after_it_and_the_next_batch(
     conn: duckdb.DuckDBPyConnection,
 ) -> None:
-    """A step marked beside computes a batch in a thread of its own while the stages before it
-    start on the next batch (synchronised on events: the beside step's first batch waits for
-    the first stage to begin the second), and stores what it would have stored in turn; it
-    must be the chain's last, and what fails in it fails the chain."""
+    """A step marked beside computes a batch in a thread of its own while the stages after it
+    go on with the batch and the stages before it start on the next one (synchronised on
+    events: the beside step's first batch waits for the first stage to begin the second), and
+    stores what it would have stored in turn; a chain has one such step at most, and what fails
+    in it fails the chain."""
     texts = {"a": "一二三", "b": "一二", "c": "一", "d": "一二三四五", "e": "一二三四"}
     keys = pl.DataFrame({"report_id": list(texts), "key": list(texts.values())})
     measure = Stage("measure", code=("warehouse",), tables=("work.lengths",))
     double = Stage("double", code=("warehouse",), tables=("work.doubled",))
+    triple = Stage("triple", code=("warehouse",), tables=("work.tripled",))
     second_batch_begun = threading.Event()
     threads: set[str] = set()
 
@@ -355,22 +357,25 @@ def test_the_last_step_of_a_chain_computes_beside_the_next_batch(
             assert second_batch_begun.wait(timeout=120)
         return {"work.doubled": made["work.lengths"].with_columns(pl.col("length") * 2)}
 
+    def tripled(batch: pl.DataFrame, made: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+        assert "work.doubled" not in made
+        return {"work.tripled": made["work.lengths"].with_columns(pl.col("length") * 3)}
+
     steps = [
         Step(measure, keys, lengths_of),
         Step(double, versioned(measure, keys), doubled, beside=True),
+        Step(triple, versioned(measure, keys), tripled),
     ]
     refreshed = refresh_chain(conn, steps, batch_reports=2)
-    assert [(r.computed, r.reused) for r in refreshed] == [(5, 0), (5, 0)]
+    assert [(r.computed, r.reused) for r in refreshed] == [(5, 0), (5, 0), (5, 0)]
     assert threading.current_thread().name not in threads
-    assert conn.execute("SELECT * FROM work.doubled ORDER BY ALL").fetchall() == [
-        ("a", 6),
-        ("b", 4),
-        ("c", 2),
-        ("d", 10),
-        ("e", 8),
-    ]
-    with pytest.raises(ValueError, match="last step"):
-        refresh_chain(conn, steps[::-1])
+    for table, times in (("work.doubled", 2), ("work.tripled", 3)):
+        assert conn.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() == [
+            (report, len(text) * times) for report, text in texts.items()
+        ]
+    both_beside = [steps[0], steps[1], Step(triple, steps[2].keys, tripled, beside=True)]
+    with pytest.raises(ValueError, match="only one step"):
+        refresh_chain(conn, both_beside)
 
     def fails(batch: pl.DataFrame, _: object) -> dict[str, pl.DataFrame]:
         raise RuntimeError("a stage beside the chain that fails")

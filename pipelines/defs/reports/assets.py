@@ -168,10 +168,12 @@ def report_tables(
         made |= reports_tables(conn, files, reported, warn)
         keys = query_frame(conn, "SELECT report_id, key FROM work.structure_keys")
         terms = terms_step(conn, keys)
-        # Terms take the most memory per report: batches half the usual size.
-        split, extracted, counted = refresh_chain(
+        # Terms take the most memory per report: batches half the usual size. They are
+        # counted beside facts, which take nothing of theirs, so the chain's last batch ends
+        # when the longer of the two does.
+        split, counted, extracted = refresh_chain(
             conn,
-            [structure_step(conn, keys), facts_step(conn, keys), terms.step],
+            [structure_step(conn, keys), terms.step, facts_step(conn, keys)],
             BATCH_REPORTS // 2,
         )
         made |= structure_metadata(conn, split)
