@@ -14,6 +14,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.settings import SQL_DIR
 from pipelines.shared.frames import query_frame
+from pipelines.terms.counts import report_terms, sentence_terms, token_offsets
 from pipelines.terms.dictionary import KEYWORD_TAGS, PLACE_TAG, term_classes
 from pipelines.terms.segment import reference_segmenter, segment, segment_texts, segmenter
 from pipelines.terms.segment_cache import segmented_reports, start_segmenting
@@ -90,6 +91,47 @@ def test_a_text_two_batches_share_is_cut_once_when_both_are_begun_before_either_
         assert conn.execute(
             "SELECT text_key, count(*) FROM work.segmentations GROUP BY ALL ORDER BY ALL"
         ).fetchall() == [("k1", 1), ("k2", 1)]
+
+
+def test_each_report_counts_its_own_terms_in_its_own_sentences() -> None:
+    """Term counts per report and per sentence, written out by hand for three reports given out
+    of order: one with two sentences, one whose sentences are not given (its tokens are counted
+    for the report, but placed in no sentence, not even in the sentence before them, the last
+    of the report before), and one with a sentence and no token."""
+    segmented = pl.DataFrame(
+        {
+            "report_id": ["r2", "r1", "r3"],
+            "tokens": [
+                ["依法行政", "，", "法治政府"],
+                ["行政复议", "案件", "。", "行政复议", "决定"],
+                [],
+            ],
+        }
+    )
+    sentences = pl.DataFrame(
+        {
+            "report_id": ["r1", "r1", "r3"],
+            "sentence_no": [0, 1, 0],
+            "char_start": [0, 7, 0],
+            "char_end": [7, 13, 0],
+        }
+    )
+    tokens = token_offsets(segmented)
+    per_report = report_terms(tokens).select("report_id", "term", "n").sort(pl.all())
+    assert per_report.rows() == [
+        ("r1", "决定", 1),
+        ("r1", "案件", 1),
+        ("r1", "行政复议", 2),
+        ("r2", "依法行政", 1),
+        ("r2", "法治政府", 1),
+    ]
+    per_sentence = sentence_terms(tokens, sentences).sort("report_id", "sentence_no", "term")
+    assert per_sentence.rows() == [
+        ("r1", 0, "案件", 1, 2),
+        ("r1", 0, "行政复议", 1, 2),
+        ("r1", 1, "决定", 1, 2),
+        ("r1", 1, "行政复议", 1, 2),
+    ]
 
 
 def test_domain_terms_are_single_terms(seeds_build: Build) -> None:

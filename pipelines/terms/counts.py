@@ -25,12 +25,14 @@ def token_offsets(segmented: pl.DataFrame) -> pl.DataFrame:
 
     Returns report_id, term, char_start, inside for every token that is a term (two or more
     characters with a Chinese one among them, not a stop word), and for every dictionary term
-    inside a longer one (出庭应诉 inside 行政机关负责人出庭应诉率, inside true). term is
-    categorical: the counts group by its integer code, not by the string.
+    inside a longer one (出庭应诉 inside 行政机关负责人出庭应诉率, inside true). report_id is an
+    enum of the reports' ids in order, made before the tokens are spread out, and term is
+    categorical: the counts group by integer codes, not by the strings of every token.
     """
+    reports = pl.Enum(segmented["report_id"].unique().sort())
     tokens = (
         segmented.select(
-            "report_id",
+            pl.col("report_id").cast(reports),
             term=pl.col("tokens"),
             char_start=pl.col("tokens").list.eval(
                 pl.element().str.len_chars().cum_sum() - pl.element().str.len_chars()
@@ -51,13 +53,10 @@ def token_offsets(segmented: pl.DataFrame) -> pl.DataFrame:
             inside=pl.lit(True),
         )
     )
-    return (
-        pl.concat(
-            [tokens.filter(_is_term(pl.col("term"))).with_columns(inside=pl.lit(False)), inside]
-        )
-        .filter(_is_term(pl.col("term")))
-        .with_columns(pl.col("term").cast(pl.Categorical))
-    )
+    is_term = _is_term(pl.col("term"))
+    return pl.concat(
+        [tokens.filter(is_term).with_columns(inside=pl.lit(False)), inside.filter(is_term)]
+    ).with_columns(pl.col("term").cast(pl.Categorical))
 
 
 # Counts are made over one integer per token, sorted, then run-length encoded: the high half
@@ -92,20 +91,23 @@ def _counted(pairs: pl.Expr) -> pl.Expr:
 
 def sentence_terms(tokens: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
     """report_id, sentence_no, term, tf and terms_in_sentence (the sentence's length in terms,
-    which BM25 needs)."""
+    which BM25 needs); tokens as token_offsets gives them."""
     # One integer position over the whole corpus (report number, then offset) lets a single
-    # as-of join place every token in its sentence, far faster than joining by report_id.
-    reports = pl.Enum(sentences["report_id"].unique().sort())
-    position = pl.col("report_id").cast(reports).to_physical().cast(pl.Int64) * HALF + pl.col(
-        "char_start"
-    )
+    # as-of join place every token in its sentence, far faster than joining by report_id. The
+    # report number is the code of the tokens' report_id enum; only the reports with both
+    # tokens and sentences are placed.
+    reports = tokens.schema["report_id"]
+    position = pl.col("report").cast(pl.Int64) * HALF + pl.col("char_start")
     starts = (
-        sentences.select("report_id", "sentence_no", position=position)
+        sentences.with_columns(report=pl.col("report_id").cast(reports, strict=False).to_physical())
+        .drop_nulls("report")
+        .select("report_id", "sentence_no", "report", position=position)
         .sort("position")
         .with_row_index("sentence")
     )
     placed = (
-        tokens.filter(pl.col("report_id").is_in(reports.categories.implode()))
+        tokens.with_columns(report=pl.col("report_id").to_physical())
+        .filter(pl.col("report").is_in(starts["report"].unique().implode()))
         .select("term", position=position)
         .sort("position")
         .join_asof(starts.select("sentence", "position"), on="position", strategy="backward")
@@ -135,8 +137,8 @@ def report_terms(tokens: pl.DataFrame) -> pl.DataFrame:
     A token's part of speech is its word's in the dictionary (dictionary.term_classes); a term
     found inside a longer dictionary term is a dictionary term, which a keyword may be.
     """
-    reports = pl.Enum(tokens["report_id"].unique().sort())
-    pair = _pair(pl.col("report_id").cast(reports).to_physical(), pl.col("term"))
+    reports = tokens.schema["report_id"]
+    pair = _pair(pl.col("report_id").to_physical(), pl.col("term"))
     counted = tokens.select(_counted(pair)).unnest("counted")
     # Few tokens are terms inside a longer one: count them apart.
     inside = tokens.filter("inside").group_by(pair=pair).agg(n_inside=pl.len())
