@@ -21,8 +21,7 @@ import os  # noqa: E402
 import resource  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import dagster as dg  # noqa: E402
-
+from pipelines.cli import dagster_instance  # noqa: E402
 from pipelines.definitions import defs  # noqa: E402
 from pipelines.shared.word_cutter import started_cutter  # noqa: E402
 
@@ -40,7 +39,8 @@ def cpu_seconds() -> float:
 
 def main() -> None:
     job = defs().resolve_job_def("build_warehouse")
-    with dg.DagsterInstance.get() as instance:
+    # The instance `fazhi build` uses: the project's, its steps' output not captured.
+    with dagster_instance() as instance:
         startup = time.perf_counter() - STARTED
         began, cpu_began = time.perf_counter(), cpu_seconds()
         result = job.execute_in_process(

@@ -102,8 +102,9 @@ def http_url(text: str) -> str:
     return text
 
 
-def _dagster_instance():
-    """The project's persistent Dagster instance (dagster.yaml), so runs show up in `make ui`."""
+def dagster_instance():
+    """The project's persistent Dagster instance (dagster.yaml), so runs show up in `make ui`, as
+    `fazhi build` runs it (and bench/build_run.py after it)."""
     # Set empty, as unset (a script's DAGSTER_HOME=): the project's.
     for name, default in (
         ("DAGSTER_HOME", PROJECT_ROOT),
@@ -262,7 +263,7 @@ def build(args: argparse.Namespace) -> int:
     tags = {STARTED_BY_TAG: "by hand (fazhi build)"}
     if from_scratch:
         tags[FROM_SCRATCH_TAG] = "true"
-    with _dagster_instance() as instance:
+    with dagster_instance() as instance:
         result = run_until_stopped(
             lambda run_id: job.execute_in_process(
                 instance=instance,
