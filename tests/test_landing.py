@@ -21,7 +21,7 @@ from pipelines.reading.decoding import UnreadableSource
 from pipelines.reading.formats import read_source
 from pipelines.settings import Settings
 from pipelines.up_to_date import inputs_key
-from tests.processes import traced
+from tests.processes import Traced, traced
 
 
 def test_files_land_once_and_first_arrivals_are_logged(tmp_path: Path) -> None:
@@ -176,18 +176,14 @@ def test_verify_rehashes_the_whole_store(
     assert changed.name in err and gone.name in err
 
 
-def test_landing_syncs_each_new_object_before_naming_it_and_never_the_whole_disk(
-    tmp_path: Path,
-) -> None:
-    """Seen in the system calls landing makes (strace): every new object's bytes are synced
-    before the rename that names it, its folder after, and no sync() flushes every file system
-    of the machine (a few objects: fewer than SYNC_FILE_SYSTEM_FROM)."""
+def land_traced(tmp_path: Path, store: Path, files: int) -> tuple[dict[str, bytes], Traced]:
+    """A corpus of that many small reports landed into store in a process of its own, with the
+    system calls that sync and rename traced."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    texts = {f"r{n}.txt": f"第{n}份法治政府建设报告".encode() for n in range(3)}
+    texts = {f"r{n}.txt": f"第{n}份法治政府建设报告".encode() for n in range(files)}
     for name, data in texts.items():
         (corpus / name).write_bytes(data)
-    store = tmp_path / "store"
     landing = traced(
         "import sys; from pathlib import Path; from pipelines.landing.sources import land_corpus; "
         "from pipelines.landing.store import ContentStore; "
@@ -196,6 +192,17 @@ def test_landing_syncs_each_new_object_before_naming_it_and_never_the_whole_disk
         "fsync,rename,sync,syncfs",
         tmp_path / "trace.txt",
     )
+    return texts, landing
+
+
+def test_landing_syncs_each_new_object_before_naming_it_and_never_the_whole_disk(
+    tmp_path: Path,
+) -> None:
+    """Seen in the system calls landing makes (strace): every new object's bytes are synced
+    before the rename that names it, its folder after, and no sync() flushes every file system
+    of the machine (a few objects: fewer than SYNC_FILE_SYSTEM_FROM)."""
+    store = tmp_path / "store"
+    texts, landing = land_traced(tmp_path, store, 3)
     assert not [call for call in landing.calls if re.search(r"\b(sync|syncfs)\(", call)]
     first = landing.first
 
@@ -213,20 +220,8 @@ def test_landing_many_objects_syncs_the_store_file_system_around_the_renames(
     """From SYNC_FILE_SYSTEM_FROM new objects, landing flushes the one file system holding the
     store (syncfs) before the first rename and after the last, instead of syncing each object
     and folder; never sync(), which flushes every file system of the machine."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    texts = {f"r{n}.txt": f"第{n}份法治政府建设报告".encode() for n in range(SYNC_FILE_SYSTEM_FROM)}
-    for name, data in texts.items():
-        (corpus / name).write_bytes(data)
     store = tmp_path / "store"
-    landing = traced(
-        "import sys; from pathlib import Path; from pipelines.landing.sources import land_corpus; "
-        "from pipelines.landing.store import ContentStore; "
-        "land_corpus(Path(sys.argv[1]), ContentStore(Path(sys.argv[2])))",
-        [str(corpus), str(store)],
-        "fsync,rename,sync,syncfs",
-        tmp_path / "trace.txt",
-    )
+    texts, landing = land_traced(tmp_path, store, SYNC_FILE_SYSTEM_FROM)
     objects = re.escape(str(store / "objects"))
     renames = [
         i for i, call in enumerate(landing.calls) if re.search(rf'rename\("{objects}/', call)
