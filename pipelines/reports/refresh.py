@@ -39,19 +39,21 @@ def reports_step(
     )
 
     def build(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-        report_rows, not_reports = build_reports(
-            rows_made_or_stored(conn, "work.documents", batch, made),
-            contents.join(batch, on="report_id"),
-            rows_made_or_stored(conn, "work.clean_texts", batch, made),
-            rows_made_or_stored(conn, "work.document_lines", batch, made, "report_id, line_no"),
-        )
-        return {
-            "reports": report_rows,
-            "work.report_rejections": not_reports,
-            "work.structure_keys": structure_keys(conn, report_rows),
-        }
+        # Made beside the chain (Step.beside): on a connection of its own.
+        with conn.cursor() as own:
+            report_rows, not_reports = build_reports(
+                rows_made_or_stored(own, "work.documents", batch, made),
+                contents.join(batch, on="report_id"),
+                rows_made_or_stored(own, "work.clean_texts", batch, made),
+                rows_made_or_stored(own, "work.document_lines", batch, made, "report_id, line_no"),
+            )
+            return {
+                "reports": report_rows,
+                "work.report_rejections": not_reports,
+                "work.structure_keys": structure_keys(own, report_rows),
+            }
 
-    return Step(REPORTS, keys, build)
+    return Step(REPORTS, keys, build, beside=True)
 
 
 def reports_tables(

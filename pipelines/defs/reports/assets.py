@@ -158,8 +158,9 @@ def report_tables(
             word_cutter()
             prepare_segmenting(made["documents"]["reports_computed"])
         # Cleaning needs every document's candidate chrome first; then each batch of reports
-        # goes through cleaning and metadata, and then through structure, facts and terms,
-        # each stage taking what the one before made of the batch rather than reading it back.
+        # goes through cleaning and metadata (made beside the next batch's cleaning), and then
+        # through structure, facts and terms, each stage taking what the one before made of
+        # the batch rather than reading it back.
         cleaning = cleaning_step(conn, contents)
         cleaned, reported = refresh_chain(
             conn, [cleaning.step, reports_step(conn, contents, cleaning.step.keys)]
