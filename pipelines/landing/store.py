@@ -136,7 +136,7 @@ class ContentStore:
         return {entry.name for entry in stored_objects(self.objects)}
 
     def read(self, sha256: str) -> bytes:
-        with open_regular(self.object_path(sha256)) as stored:
+        with open_regular(self.object_file(sha256)) as stored:
             return stored.read()
 
     def put(self, data: bytes) -> str:
