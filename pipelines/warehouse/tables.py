@@ -111,16 +111,19 @@ def rows_made_or_stored(
     order_by: str = "report_id",
 ) -> pl.DataFrame:
     """The rows of table for the reports given (report_id), as rows_of_reports reads them:
-    taken from made (what an earlier stage of the run made of these reports) when it holds
-    them all, so the run does not read back what it has just written; else read."""
+    those an earlier stage of the run made (made holds them, by table), so the run does not
+    read back what it has just written, and those of the other reports read. Only the others
+    are read: what the run made may not be stored yet (a thread stores it), and a report the
+    earlier stage made no row of has none stored either, its old rows deleted before the
+    chain began."""
     frame = made.get(table)
-    if frame is None or not reports.join(frame, on="report_id", how="anti").is_empty():
+    if frame is None:
         return rows_of_reports(conn, table, reports, order_by)
     # The columns and types the table gives back when it is read.
     schema = query_frame(conn, f"SELECT * FROM {table} LIMIT 0").schema
-    return (
-        frame.join(reports.select("report_id"), on="report_id", how="semi")
-        .select(schema.names())
-        .cast(dict(schema))
-        .sort([column.strip() for column in order_by.split(",")])
-    )
+    taken = frame.join(reports.select("report_id"), on="report_id", how="semi")
+    rows = taken.select(schema.names()).cast(dict(schema))
+    others = reports.select("report_id").join(taken, on="report_id", how="anti")
+    if others.height:
+        rows = pl.concat([rows, rows_of_reports(conn, table, others, order_by)])
+    return rows.sort([column.strip() for column in order_by.split(",")])
