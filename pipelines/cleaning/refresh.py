@@ -16,12 +16,50 @@ from pipelines.shared.frames import query_frame
 from pipelines.warehouse.incremental import (
     Refreshed,
     Step,
-    refresh,
     refreshed_metadata,
     stage_keys,
+    versioned,
 )
 from pipelines.warehouse.stages import CHROME_CANDIDATES, CLEANING, READING
-from pipelines.warehouse.tables import read_table, rows_of_reports
+from pipelines.warehouse.tables import read_table, rows_made_or_stored, rows_of_reports
+
+
+def sites_of(documents: pl.DataFrame, contents: pl.DataFrame) -> pl.DataFrame:
+    """report_id, site of the documents (report_id, page_url), by the name each first arrived
+    under (contents)."""
+    return documents.join(contents.select("report_id", "source_name"), on="report_id").select(
+        "report_id", site=site_of(pl.col("source_name"), pl.col("page_url"))
+    )
+
+
+@dataclass(frozen=True)
+class Candidates:
+    step: Step
+    # The marks that found each document's candidates in this run, for its cleaning to take.
+    marks: list[MarginMarks]
+
+
+def candidates_step(
+    conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame, reading_keys: pl.DataFrame
+) -> Candidates:
+    """Each document's candidate chrome lines, found as it is read: beside the reading of the
+    next batch (Step.beside), from the documents the reading made. Keyed by the document's
+    reading (report_id, key, as the reading step takes them): its bytes and the name it first
+    arrived under fix its text and its site."""
+    marks: list[MarginMarks] = []
+
+    def find_candidates(
+        batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]
+    ) -> dict[str, pl.DataFrame]:
+        # Beside the chain: on a connection of its own.
+        with conn.cursor() as own:
+            documents = rows_made_or_stored(own, "work.documents", batch, made)
+        found, marked = chrome_candidates(documents, sites_of(documents, contents))
+        marks.append(marked)
+        return {"work.chrome_candidates": found}
+
+    step = Step(CHROME_CANDIDATES, versioned(READING, reading_keys), find_candidates, beside=True)
+    return Candidates(step, marks)
 
 
 @dataclass(frozen=True)
@@ -30,31 +68,26 @@ class Cleaning:
     candidates: Refreshed  # how the candidate chrome lines were brought up to date
 
 
-def cleaning_step(conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame) -> Cleaning:
-    """The cleaning of the contents (reading.documents.first_names of source_files), once the
-    lines repeated across each site are known: the step hands on the documents it read."""
-    sites = (
-        query_frame(conn, "SELECT report_id, page_url FROM work.documents")
-        .join(contents.select("report_id", "source_name"), on="report_id")
-        .select("report_id", site=site_of(pl.col("source_name"), pl.col("page_url")))
-    )
+def cleaning_step(
+    conn: duckdb.DuckDBPyConnection,
+    contents: pl.DataFrame,
+    candidates: Candidates,
+    found: Refreshed,
+) -> Cleaning:
+    """The cleaning of the contents (reading.documents.first_names of source_files), once every
+    document's candidate chrome lines are found (candidates, brought up to date as found
+    says), and so the lines repeated across each site: the step hands on the documents it
+    read."""
+    sites = sites_of(query_frame(conn, "SELECT report_id, page_url FROM work.documents"), contents)
     document_keys = (
         stage_keys(conn, READING)
         .join(sites, on="report_id")
         .select("report_id", key=pl.concat_str("key", "site", separator="|"))
     )
-    # First each document's candidate chrome lines, then the lines repeated across each
-    # site, then the cleaning of every document whose own repeated lines changed. The marks
-    # that found a document's candidates are kept for its cleaning in this run.
-    marks: list[MarginMarks] = []
-
-    def find_candidates(batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
-        found, marked = chrome_candidates(rows_of_reports(conn, "work.documents", batch), sites)
-        marks.append(marked)
-        return {"work.chrome_candidates": found}
-
-    candidates = refresh(conn, CHROME_CANDIDATES, document_keys, find_candidates)
-    known = MarginMarks.concat(marks)
+    # The lines repeated across each site, then the cleaning of every document whose own
+    # repeated lines changed. The marks that found a document's candidates in this run are
+    # taken up by its cleaning.
+    known = MarginMarks.concat(candidates.marks)
     all_candidates = read_table(conn, "work.chrome_candidates")
     pages = repeated_pages(all_candidates)
     keys = document_keys.join(
@@ -71,7 +104,7 @@ def cleaning_step(conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame) -> Cl
             "work.documents": documents,
         }
 
-    return Cleaning(Step(CLEANING, keys, clean), candidates)
+    return Cleaning(Step(CLEANING, keys, clean), found)
 
 
 def cleaning_metadata(

@@ -252,6 +252,15 @@ def versioned(stage: Stage, keys: pl.DataFrame) -> pl.DataFrame:
     ).unique("report_id")
 
 
+def reports_to_make(conn: duckdb.DuckDBPyConnection, step: Step) -> int:
+    """How many reports a refresh of the step would make now: those whose key it does not hold."""
+    return (
+        versioned(step.stage, step.keys)
+        .join(stage_keys(conn, step.stage), on=["report_id", "key"], how="anti")
+        .height
+    )
+
+
 def _prepare(conn: duckdb.DuckDBPyConnection, stage: Stage, keys: pl.DataFrame) -> _Plan:
     """Forget what the stage must make again, and delete the rows no key vouches for."""
     (stored_version,) = conn.execute(

@@ -12,19 +12,19 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.cleaning.refresh import cleaning_metadata, cleaning_step
+from pipelines.cleaning.refresh import candidates_step, cleaning_metadata, cleaning_step
 from pipelines.defs.policy import warehouse_multi_asset
 from pipelines.defs.resources import CorpusResource
 from pipelines.facts.refresh import facts_metadata, facts_step
 from pipelines.reading.documents import first_names
-from pipelines.reading.refresh import refresh_documents
+from pipelines.reading.refresh import documents_metadata, reading_step
 from pipelines.reports.refresh import reports_step, reports_tables
 from pipelines.shared.frames import query_frame
 from pipelines.shared.word_cutter import word_cutter
 from pipelines.structure.refresh import structure_metadata, structure_step
 from pipelines.terms.refresh import terms_step, terms_tables
 from pipelines.terms.segment_cache import prepare_segmenting
-from pipelines.warehouse.incremental import BATCH_REPORTS, refresh_chain
+from pipelines.warehouse.incremental import BATCH_REPORTS, refresh_chain, reports_to_make
 from pipelines.warehouse.tables import read_table
 
 # Tables made per report by polars; the corpus-wide ones and rejected_sources by DuckDB alone.
@@ -151,17 +151,21 @@ def report_tables(
     with duckdb.get_connection() as conn:
         files = read_table(conn, "source_files")
         contents = first_names(files)
-        made = {"documents": refresh_documents(conn, contents, corpus.store)}
+        # Each batch of documents is read, and its candidate chrome found beside the reading
+        # of the next. Cleaning needs every document's candidates first; then each batch of
+        # reports goes through cleaning and metadata (made beside the next batch's cleaning),
+        # and then through structure, facts and terms, each stage taking what the one before
+        # made of the batch rather than reading it back.
+        reading = reading_step(contents, corpus.store)
         # New documents will be cut into words: the cutter process (facts' subjects, a few
         # texts' terms) and the segmenter build their dictionaries beside the stages before them.
-        if made["documents"]["reports_computed"]:
+        if to_read := reports_to_make(conn, reading):
             word_cutter()
-            prepare_segmenting(made["documents"]["reports_computed"])
-        # Cleaning needs every document's candidate chrome first; then each batch of reports
-        # goes through cleaning and metadata (made beside the next batch's cleaning), and then
-        # through structure, facts and terms, each stage taking what the one before made of
-        # the batch rather than reading it back.
-        cleaning = cleaning_step(conn, contents)
+            prepare_segmenting(to_read)
+        candidates = candidates_step(conn, contents, reading.keys)
+        read, found = refresh_chain(conn, [reading, candidates.step])
+        made = {"documents": documents_metadata(conn, read)}
+        cleaning = cleaning_step(conn, contents, candidates, found)
         cleaned, reported = refresh_chain(
             conn, [cleaning.step, reports_step(conn, contents, cleaning.step.keys)]
         )
