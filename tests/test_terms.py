@@ -17,7 +17,7 @@ from pipelines.shared.frames import query_frame
 from pipelines.terms.counts import report_terms, sentence_terms, token_offsets
 from pipelines.terms.dictionary import KEYWORD_TAGS, PLACE_TAG, term_classes
 from pipelines.terms.segment import reference_segmenter, segment, segment_texts, segmenter
-from pipelines.terms.segment_cache import segmented_reports, start_segmenting
+from pipelines.terms.segment_cache import cut_ahead, segmented_reports, start_segmenting
 from pipelines.warehouse.tables import table_ddl
 from tests.conftest import SEEDS, Build, run_build
 
@@ -83,11 +83,34 @@ def test_a_text_two_batches_share_is_cut_once_when_both_are_begun_before_either_
             ),
             begun,
         )
-        assert begun == {"k1", "k2"}
         taken = [segmented_reports(conn, first), segmented_reports(conn, second)]
+        assert begun == {"k1", "k2"}
         assert [batch.texts_cut for batch in taken] == [1, 1]
         tokens = pl.concat([batch.tokens for batch in taken]).sort("report_id")
         assert tokens["tokens"].to_list() == [segment(text), segment(text), segment(other)]
+        assert conn.execute(
+            "SELECT text_key, count(*) FROM work.segmentations GROUP BY ALL ORDER BY ALL"
+        ).fetchall() == [("k1", 1), ("k2", 1)]
+
+
+def test_texts_cut_ahead_are_found_in_the_cache_and_not_cut_again(tmp_path: Path) -> None:
+    # The reports' chain hands its texts to the segmenter as it makes them; the terms' chain,
+    # which looks in the cache after them, cuts only the texts that were not handed on.
+    text, other = seed_texts()[:2]
+    with duckdb.connect(str(tmp_path / "fazhi.duckdb")) as conn:
+        conn.execute(f"ATTACH '{tmp_path / 'work.duckdb'}' AS work")
+        ahead = cut_ahead(conn, pl.DataFrame({"text": [text], "text_key": ["k1"]}))
+        later = start_segmenting(
+            conn,
+            pl.DataFrame(
+                {"report_id": ["a", "b"], "text": [text, other], "text_key": ["k1", "k2"]}
+            ),
+            set(),
+        )
+        ahead.result()
+        taken = segmented_reports(conn, later)
+        assert taken.texts_cut == 1
+        assert taken.tokens.sort("report_id")["tokens"].to_list() == [segment(text), segment(other)]
         assert conn.execute(
             "SELECT text_key, count(*) FROM work.segmentations GROUP BY ALL ORDER BY ALL"
         ).fetchall() == [("k1", 1), ("k2", 1)]

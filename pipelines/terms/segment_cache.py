@@ -113,14 +113,9 @@ def prepare_segmenting(texts: int) -> None:
     _SEGMENTING.submit(_make_segmenter, texts >= IN_PROCESS_FROM)
 
 
-def start_segmenting(
-    conn: duckdb.DuckDBPyConnection, texts: pl.DataFrame, begun: set[str]
-) -> Segmenting:
-    """Start cutting, in the segmenting thread, the texts given (report_id, text, text_key)
-    that the cache does not hold and whose key is not in begun (texts an earlier batch of the
-    run cuts already: it stores them before this batch looks in the cache again); their keys
-    are added to begun."""
-    ensure_cache(conn)
+def _missing(conn: duckdb.DuckDBPyConnection, texts: pl.DataFrame, begun: set[str]) -> pl.DataFrame:
+    """text_key, text: the texts (text, text_key) that neither the cache nor begun holds, and
+    that the cache can hold; their keys are added to begun."""
     cached = query_with_rows(
         conn,
         "SELECT DISTINCT text_key FROM work.segmentations WHERE vocabulary_key = ? "
@@ -138,7 +133,49 @@ def start_segmenting(
         .select("text_key", "text")
     )
     begun.update(missing["text_key"])
-    return Segmenting(texts, _SEGMENTING.submit(_cut, missing))
+    return missing
+
+
+def start_segmenting(
+    conn: duckdb.DuckDBPyConnection, texts: pl.DataFrame, begun: set[str]
+) -> Segmenting:
+    """Start cutting, in the segmenting thread, the texts given (report_id, text, text_key)
+    that the cache does not hold and whose key is not in begun (texts an earlier batch of the
+    run cuts already: it stores them before this batch looks in the cache again); their keys
+    are added to begun. The cache is looked in from the segmenting thread too, on a connection
+    of its own: after every cut ahead (cut_ahead) is stored."""
+    ensure_cache(conn)
+    cursor = conn.cursor()
+
+    def look_and_cut() -> tuple[pl.DataFrame, float]:
+        with cursor:
+            return _cut(_missing(cursor, texts, begun))
+
+    return Segmenting(texts, _SEGMENTING.submit(look_and_cut))
+
+
+def cut_ahead(conn: duckdb.DuckDBPyConnection, texts: pl.DataFrame) -> Future[tuple[int, float]]:
+    """Cut the texts (text, text_key) that the cache does not hold, in the segmenting thread,
+    and store them in the cache from there, on a connection of its own: texts whose terms are
+    counted later in the run (start_segmenting, which looks in the cache after), cut while a
+    core is idle (the reports' chain keeps ~1.3 of two busy, the terms' both). They wait in
+    the cache, not in memory, which stays bounded however many reports the run makes. The
+    future gives how many texts were cut, and the segmenter's seconds."""
+    ensure_cache(conn)
+    cursor = conn.cursor()
+
+    def cut_and_store() -> tuple[int, float]:
+        with cursor:
+            fresh, seconds = _cut(_missing(cursor, texts, set()))
+            run_with_rows(
+                cursor,
+                "INSERT INTO work.segmentations SELECT text_key, ?, tokens FROM incoming_rows",
+                fresh,
+                [vocabulary_key(SEGMENTER)],
+            )
+        return fresh.height, seconds
+
+    return _SEGMENTING.submit(cut_and_store)
 
 
 def segmented_reports(conn: duckdb.DuckDBPyConnection, segmenting: Segmenting) -> Segmented:

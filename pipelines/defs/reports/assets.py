@@ -22,7 +22,7 @@ from pipelines.reports.refresh import reports_step, reports_tables
 from pipelines.shared.frames import query_frame
 from pipelines.shared.word_cutter import word_cutter
 from pipelines.structure.refresh import structure_metadata, structure_step
-from pipelines.terms.refresh import terms_step, terms_tables
+from pipelines.terms.refresh import cutting_ahead, terms_step, terms_tables
 from pipelines.terms.segment_cache import prepare_segmenting
 from pipelines.warehouse.incremental import BATCH_REPORTS, refresh_chain, reports_to_make
 from pipelines.warehouse.tables import read_table
@@ -166,13 +166,12 @@ def report_tables(
         read, found = refresh_chain(conn, [reading, candidates.step])
         made = {"documents": documents_metadata(conn, read)}
         cleaning = cleaning_step(conn, contents, candidates, found)
-        cleaned, reported = refresh_chain(
-            conn, [cleaning.step, reports_step(conn, contents, cleaning.step.keys)]
-        )
+        reports, cut = cutting_ahead(conn, reports_step(conn, contents, cleaning.step.keys))
+        cleaned, reported = refresh_chain(conn, [cleaning.step, reports])
         made["boilerplate"] = cleaning_metadata(conn, cleaning, cleaned)
         made |= reports_tables(conn, files, reported, warn)
         keys = query_frame(conn, "SELECT report_id, key FROM work.structure_keys")
-        terms = terms_step(conn, keys)
+        terms = terms_step(conn, keys, cut)
         # Terms take the most memory per report: batches half the usual size. They are
         # counted beside facts, which take nothing of theirs, so the chain's last batch ends
         # when the longer of the two does.
