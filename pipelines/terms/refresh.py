@@ -47,15 +47,15 @@ class Terms:
     step: Step
     # The connection the counts are made on, beside the chain's (terms_tables closes it).
     counting: duckdb.DuckDBPyConnection
-    # The texts cut ahead into the cache (cutting_ahead): how many, and the segmenter's time.
-    cut: list[Future[tuple[int, float]]]
+    # The texts cut ahead into the cache: how many, and the segmenter's time.
+    cut: CutAhead
     segmentation: Segmentation = field(default_factory=Segmentation)
 
 
 def terms_step(
     conn: duckdb.DuckDBPyConnection,
     structure_keys: pl.DataFrame,
-    cut: list[Future[tuple[int, float]]],
+    cut: CutAhead,
 ) -> Terms:
     """The term counts of every report, made again when its text or where its sentences end
     changes: its structure's key (report_id, key, as the structure step takes them), which
@@ -109,15 +109,25 @@ def terms_step(
 CUT_AHEAD_FROM = IN_PROCESS_FROM
 
 
-def cutting_ahead(
-    conn: duckdb.DuckDBPyConnection, step: Step
-) -> tuple[Step, list[Future[tuple[int, float]]]]:
+@dataclass(frozen=True)
+class CutAhead:
+    """The reports step, handing its texts to the segmenter (cutting_ahead); the futures of
+    those cuts; and the connection theirs are opened from (terms_tables closes it)."""
+
+    step: Step
+    cuts: list[Future[tuple[int, float]]]
+    connection: duckdb.DuckDBPyConnection
+
+
+def cutting_ahead(conn: duckdb.DuckDBPyConnection, step: Step) -> CutAhead:
     """The reports step, which also hands the texts of the reports it makes to the segmenter
     (segment_cache.cut_ahead), so that they are cut while the reports' chain leaves a core
     idle rather than in the terms' chain, which keeps both busy (2,000-report builds
-    alternated: report step ~0.5 s shorter in five pairs of seven); and the futures of those
-    cuts, for the terms step (terms_step's cut)."""
+    alternated: report step ~0.5 s shorter in five pairs of seven)."""
     ensure_cache(conn)
+    # The step is computed beside the chain, whose own connection is not to be touched from
+    # its thread: the cuts' connections are opened from one of the step's own.
+    ahead = conn.cursor()
     cuts: list[Future[tuple[int, float]]] = []
 
     def compute(
@@ -128,10 +138,10 @@ def cutting_ahead(
         # and a look in the cache more (~0.07 s at 10,000 reports) would cost more than it saves.
         if outputs["reports"].height >= CUT_AHEAD_FROM:
             texts = outputs["reports"].join(outputs["work.structure_keys"], on="report_id")
-            cuts.append(cut_ahead(conn, texts.select("text", text_key="key")))
+            cuts.append(cut_ahead(ahead, texts.select("text", text_key="key")))
         return outputs
 
-    return replace(step, compute=compute), cuts
+    return CutAhead(replace(step, compute=compute), cuts, ahead)
 
 
 def terms_tables(
@@ -144,10 +154,11 @@ def terms_tables(
     of the terms, sentence_terms and vocabulary assets."""
     terms.counting.close()
     segmentation = terms.segmentation
-    for each in terms.cut:
+    for each in terms.cut.cuts:
         texts, seconds = each.result()
         segmentation.texts += texts
         segmentation.seconds += seconds
+    terms.cut.connection.close()
     started = time.perf_counter()
     prune_cache(conn, "work.term_texts")
     # The vocabulary follows every change of the corpus, and is quick to redo.

@@ -160,12 +160,14 @@ def cut_ahead(conn: duckdb.DuckDBPyConnection, texts: pl.DataFrame) -> Future[tu
     counted later in the run (start_segmenting, which looks in the cache after), cut while a
     core is idle (the reports' chain keeps ~1.3 of two busy, the terms' both). They wait in
     the cache, not in memory, which stays bounded however many reports the run makes. The
-    future gives how many texts were cut, and the segmenter's seconds."""
-    ensure_cache(conn)
+    future gives how many texts were cut, and the segmenter's seconds. conn is used in the
+    caller's thread only to open the segmenting thread's connection: it must be one no other
+    thread uses meanwhile (DuckDB's connections are not shared between threads)."""
     cursor = conn.cursor()
 
     def cut_and_store() -> tuple[int, float]:
         with cursor:
+            ensure_cache(cursor)
             fresh, seconds = _cut(_missing(cursor, texts, set()))
             run_with_rows(
                 cursor,

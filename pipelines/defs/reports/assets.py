@@ -166,8 +166,8 @@ def report_tables(
         read, found = refresh_chain(conn, [reading, candidates.step])
         made = {"documents": documents_metadata(conn, read)}
         cleaning = cleaning_step(conn, contents, candidates, found)
-        reports, cut = cutting_ahead(conn, reports_step(conn, contents, cleaning.step.keys))
-        cleaned, reported = refresh_chain(conn, [cleaning.step, reports])
+        cut = cutting_ahead(conn, reports_step(conn, contents, cleaning.step.keys))
+        cleaned, reported = refresh_chain(conn, [cleaning.step, cut.step])
         made["boilerplate"] = cleaning_metadata(conn, cleaning, cleaned)
         made |= reports_tables(conn, files, reported, warn)
         keys = query_frame(conn, "SELECT report_id, key FROM work.structure_keys")
