@@ -17,7 +17,12 @@ from pipelines.shared.frames import query_frame
 from pipelines.terms.counts import report_terms, sentence_terms, token_offsets
 from pipelines.terms.dictionary import KEYWORD_TAGS, PLACE_TAG, term_classes
 from pipelines.terms.segment import reference_segmenter, segment, segment_texts, segmenter
-from pipelines.terms.segment_cache import cut_ahead, segmented_reports, start_segmenting
+from pipelines.terms.segment_cache import (
+    cut_ahead,
+    ensure_cache,
+    segmented_reports,
+    start_segmenting,
+)
 from pipelines.warehouse.tables import table_ddl
 from tests.conftest import SEEDS, Build, run_build
 
@@ -99,6 +104,7 @@ def test_texts_cut_ahead_are_found_in_the_cache_and_not_cut_again(tmp_path: Path
     text, other = seed_texts()[:2]
     with duckdb.connect(str(tmp_path / "fazhi.duckdb")) as conn:
         conn.execute(f"ATTACH '{tmp_path / 'work.duckdb'}' AS work")
+        ensure_cache(conn)
         ahead = cut_ahead(conn, pl.DataFrame({"text": [text], "text_key": ["k1"]}))
         later = start_segmenting(
             conn,

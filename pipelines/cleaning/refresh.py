@@ -43,17 +43,16 @@ def candidates_step(
     conn: duckdb.DuckDBPyConnection, contents: pl.DataFrame, reading_keys: pl.DataFrame
 ) -> Candidates:
     """Each document's candidate chrome lines, found as it is read: beside the reading of the
-    next batch (Step.beside), from the documents the reading made. Keyed by the document's
-    reading (report_id, key, as the reading step takes them): its bytes and the name it first
-    arrived under fix its text and its site."""
+    next batch (Step.beside), from the documents the reading made; conn must be a connection
+    of the step's own, opened in the chain's thread. Keyed by the document's reading
+    (report_id, key, as the reading step takes them): its bytes and the name it first arrived
+    under fix its text and its site."""
     marks: list[MarginMarks] = []
 
     def find_candidates(
         batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]
     ) -> dict[str, pl.DataFrame]:
-        # Beside the chain: on a connection of its own.
-        with conn.cursor() as own:
-            documents = rows_made_or_stored(own, "work.documents", batch, made)
+        documents = rows_made_or_stored(conn, "work.documents", batch, made)
         found, marked = chrome_candidates(documents, sites_of(documents, contents))
         marks.append(marked)
         return {"work.chrome_candidates": found}

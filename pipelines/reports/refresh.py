@@ -22,7 +22,9 @@ def reports_step(
 ) -> Step:
     """The reports of the contents (reading.documents.first_names of source_files), after the
     cleaning whose keys are given: a report is made again when its cleaning, the name and time
-    it first arrived under, or this year (a report year may not lie in the future) changes."""
+    it first arrived under, or this year (a report year may not lie in the future) changes.
+    Made beside the chain (Step.beside): conn must be a connection of the step's own, opened in
+    the chain's thread (DuckDB's connections are not shared between threads)."""
     keys = (
         versioned(CLEANING, cleaning_keys)
         .join(contents, on="report_id")
@@ -39,19 +41,17 @@ def reports_step(
     )
 
     def build(batch: pl.DataFrame, made: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-        # Made beside the chain (Step.beside): on a connection of its own.
-        with conn.cursor() as own:
-            report_rows, not_reports = build_reports(
-                rows_made_or_stored(own, "work.documents", batch, made),
-                contents.join(batch, on="report_id"),
-                rows_made_or_stored(own, "work.clean_texts", batch, made),
-                rows_made_or_stored(own, "work.document_lines", batch, made, "report_id, line_no"),
-            )
-            return {
-                "reports": report_rows,
-                "work.report_rejections": not_reports,
-                "work.structure_keys": structure_keys(own, report_rows),
-            }
+        report_rows, not_reports = build_reports(
+            rows_made_or_stored(conn, "work.documents", batch, made),
+            contents.join(batch, on="report_id"),
+            rows_made_or_stored(conn, "work.clean_texts", batch, made),
+            rows_made_or_stored(conn, "work.document_lines", batch, made, "report_id, line_no"),
+        )
+        return {
+            "reports": report_rows,
+            "work.report_rejections": not_reports,
+            "work.structure_keys": structure_keys(conn, report_rows),
+        }
 
     return Step(REPORTS, keys, build, beside=True)
 

@@ -162,12 +162,12 @@ def cut_ahead(conn: duckdb.DuckDBPyConnection, texts: pl.DataFrame) -> Future[tu
     the cache, not in memory, which stays bounded however many reports the run makes. The
     future gives how many texts were cut, and the segmenter's seconds. conn is used in the
     caller's thread only to open the segmenting thread's connection: it must be one no other
-    thread uses meanwhile (DuckDB's connections are not shared between threads)."""
+    thread uses meanwhile (DuckDB's connections are not shared between threads). The cache
+    must exist (ensure_cache) before: made here, its creation could conflict with another's."""
     cursor = conn.cursor()
 
     def cut_and_store() -> tuple[int, float]:
         with cursor:
-            ensure_cache(cursor)
             fresh, seconds = _cut(_missing(cursor, texts, set()))
             run_with_rows(
                 cursor,

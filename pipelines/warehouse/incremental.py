@@ -224,7 +224,8 @@ class Step:
 
     beside, for one step of a chain, computes each batch in a thread of its own while the
     stages after it go on with the batch and those before it start on the next one; compute
-    must then do its DuckDB work on a connection of its own (a cursor), not the chain's, and
+    must then do its DuckDB work on a connection of its own (a cursor opened beforehand in the
+    chain's thread: a connection used by two threads at once can deadlock), not the chain's, and
     no later stage may take what it makes (they do not get its frames, and it stores them
     whenever it is done)."""
 

@@ -162,12 +162,15 @@ def report_tables(
         if to_read := reports_to_make(conn, reading):
             word_cutter()
             prepare_segmenting(to_read)
-        candidates = candidates_step(conn, contents, reading.keys)
-        read, found = refresh_chain(conn, [reading, candidates.step])
+        # A step computed beside a chain works on a connection of its own.
+        with conn.cursor() as beside:
+            candidates = candidates_step(beside, contents, reading.keys)
+            read, found = refresh_chain(conn, [reading, candidates.step])
         made = {"documents": documents_metadata(conn, read)}
         cleaning = cleaning_step(conn, contents, candidates, found)
-        cut = cutting_ahead(conn, reports_step(conn, contents, cleaning.step.keys))
-        cleaned, reported = refresh_chain(conn, [cleaning.step, cut.step])
+        with conn.cursor() as beside:
+            cut = cutting_ahead(conn, reports_step(beside, contents, cleaning.step.keys))
+            cleaned, reported = refresh_chain(conn, [cleaning.step, cut.step])
         made["boilerplate"] = cleaning_metadata(conn, cleaning, cleaned)
         made |= reports_tables(conn, files, reported, warn)
         keys = query_frame(conn, "SELECT report_id, key FROM work.structure_keys")
