@@ -34,7 +34,11 @@ from tests.report_files import as_doc, as_docx
 
 POINTS = {
     "landing.stored": "landing: inputs in the store, their arrivals not yet logged",
+    "chrome_candidates.rows_written": (
+        "reading: a batch's candidate chrome, found beside the next batch's reading, keys not in"
+    ),
     "cleaning.rows_written": "cleaning: a batch's boilerplate rows in, its work rows and keys not",
+    "reports.rows_written": "metadata: a batch's reports, made beside the next cleaning, keys not in",
     "structure.rows_written": "structure: a batch's sections and sentences in, their keys not",
     "facts.rows_written": "facts: a batch's facts in, their keys not",
     "terms.rows_written": "terms: a batch's terms in, their work rows and keys not",
