@@ -113,6 +113,16 @@ def prepare_segmenting(texts: int) -> None:
     _SEGMENTING.submit(_make_segmenter, texts >= IN_PROCESS_FROM)
 
 
+def _store(conn: duckdb.DuckDBPyConnection, fresh: pl.DataFrame) -> None:
+    """Keep fresh segmentations (text_key, tokens joined) in the cache."""
+    run_with_rows(
+        conn,
+        "INSERT INTO work.segmentations SELECT text_key, ?, tokens FROM incoming_rows",
+        fresh,
+        [vocabulary_key(SEGMENTER)],
+    )
+
+
 def _missing(conn: duckdb.DuckDBPyConnection, texts: pl.DataFrame, begun: set[str]) -> pl.DataFrame:
     """text_key, text: the texts (text, text_key) that neither the cache nor begun holds, and
     that the cache can hold; their keys are added to begun."""
@@ -169,12 +179,7 @@ def cut_ahead(conn: duckdb.DuckDBPyConnection, texts: pl.DataFrame) -> Future[tu
     def cut_and_store() -> tuple[int, float]:
         with cursor:
             fresh, seconds = _cut(_missing(cursor, texts, set()))
-            run_with_rows(
-                cursor,
-                "INSERT INTO work.segmentations SELECT text_key, ?, tokens FROM incoming_rows",
-                fresh,
-                [vocabulary_key(SEGMENTER)],
-            )
+            _store(cursor, fresh)
         return fresh.height, seconds
 
     return _SEGMENTING.submit(cut_and_store)
@@ -187,12 +192,7 @@ def segmented_reports(conn: duckdb.DuckDBPyConnection, segmenting: Segmenting) -
     texts = segmenting.texts
     fresh, seconds = segmenting.cut.result()
     key = vocabulary_key(SEGMENTER)
-    run_with_rows(
-        conn,
-        "INSERT INTO work.segmentations SELECT text_key, ?, tokens FROM incoming_rows",
-        fresh,
-        [key],
-    )
+    _store(conn, fresh)
     stored = texts.join(fresh, on="text_key", how="anti").select("text_key").unique()
     # Not looked up when every text was cut now (a re-run's new report): the query would
     # read the whole cache's keys for nothing (0.07 s at 10,000 reports).
